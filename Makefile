@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+# ptbench build. `make` builds build/ptbench; `make test` runs every test;
+# SAN=thread or SAN=address,undefined builds everything under a sanitizer
+# into its own directory (build/san-<name>/).
+
+CC      ?= cc
+SAN     ?=
+comma   := ,
+PKGS    := hwloc jansson
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wwrite-strings
+OPT     ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Iworkloads -Ibench
+CFLAGS  ?=
+CFLAGS  += $(WARN) $(OPT) -pthread -MMD -MP
+LDLIBS  += -pthread -lm
+
+ifneq ($(SAN),)
+BUILD   := build/san-$(subst $(comma),-,$(SAN))
+CFLAGS  += -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=$(SAN)
+WERROR  := 1
+else
+BUILD   := build
+endif
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+
+# pkg-config is asked only when building, so `make deps` and `make clean`
+# work on a machine that lacks the libraries.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
+
+LIB_SRC   := $(wildcard lib/*.c)
+WORK_SRC  := $(wildcard workloads/*.c)
+BENCH_SRC := $(filter-out bench/main.c bench/floors.c,$(wildcard bench/*.c))
+TEST_SRC  := $(wildcard tests/*.c)
+# Criterion cannot start under ThreadSanitizer (its BoxFort arena maps at
+# fixed addresses inside TSan's shadow; Criterion issue #274): that build
+# compiles the same tests against the stand-in in tests/shim/.
+ifneq ($(findstring thread,$(SAN)),)
+TEST_SRC  += tests/shim/runner.c
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests/shim
+CRIT_LIBS  =
+endif
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB      := $(BUILD)/libptbench.a
+WORKLIB  := $(BUILD)/libptworkloads.a
+BENCHLIB := $(BUILD)/libptdriver.a
+PTBENCH  := $(BUILD)/ptbench
+FLOORS   := $(BUILD)/floors
+TESTBIN  := $(BUILD)/tests/ptbench-tests
+
+.PHONY: all deps test check-deps bench report compare calibrate clean
+all: $(PTBENCH) $(FLOORS)
+
+# Build provenance, recorded in meta.json. gitrev.h changes only when the
+# revision does, so an unchanged tree does not rebuild.
+$(BUILD)/obj/bench/output.o: CPPFLAGS += -DPT_CC='"$(CC) $(shell $(CC) -dumpfullversion 2>/dev/null)"' \
+    -DPT_CFLAGS='"$(strip $(OPT) $(if $(SAN),-fsanitize=$(SAN)))"'
+GITREV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(shell mkdir -p $(BUILD) && echo '#define PT_GIT_REV "$(GITREV)"' > $(BUILD)/gitrev.h.new && \
+    (cmp -s $(BUILD)/gitrev.h.new $(BUILD)/gitrev.h || mv $(BUILD)/gitrev.h.new $(BUILD)/gitrev.h); rm -f $(BUILD)/gitrev.h.new)
+CPPFLAGS += -I$(BUILD)
+
+$(BUILD)/obj/%.o: %.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(LIB): $(call obj,$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(WORKLIB): $(call obj,$(WORK_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BENCHLIB): $(call obj,$(BENCH_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PTBENCH): $(call obj,bench/main.c) $(BENCHLIB) $(WORKLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(FLOORS): $(call obj,bench/floors.c) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(TESTBIN): $(call obj,$(TEST_SRC)) $(BENCHLIB) $(WORKLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
+
+# Install system packages only when something is missing.
+check-deps:
+	@bash scripts/deps.sh -q
+
+deps:
+	bash scripts/deps.sh
+
+# Criterion runs each test in its own process; --jobs 2 suits the 2-core
+# CI machine. PTBENCH_BIN lets end-to-end tests run the binary of this build.
+# A sanitizer report fails the test that caused it, in any process of it.
+TEST_JOBS ?= 2
+SAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+           ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+test: $(PTBENCH) $(TESTBIN)
+	$(SAN_ENV) PTBENCH_BIN=$(abspath $(PTBENCH)) PTBENCH_ROOT=$(CURDIR) \
+	    $(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
+	@if [ -z "$(SAN)" ]; then bash scripts/test-scripts.sh; fi
+
+BENCH_ARGS ?=
+bench: $(PTBENCH)
+	bash scripts/bench.sh $(BENCH_ARGS)
+
+RESULTS ?= results/latest
+report: check-deps
+	bash scripts/report.sh $(RESULTS)
+
+compare: check-deps
+	bash scripts/compare.sh $(A) $(B) $(C) $(D)
+
+calibrate: $(PTBENCH)
+	bash scripts/calibrate.sh $(RESULTS)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
