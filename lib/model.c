@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: MIT
+// The execution models behind one spawn/join API. Workers are threads
+// (threads, gil, gil-old), fork()ed children (procs) or bodies called one
+// after another (serial); all meet at a futex start gate in the shared
+// arena and leave their figures in their own slot there.
+#include "model.h"
+
+#include "futex.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Gate states. ABORT lets workers already at the gate leave without running
+ * their body when a later spawn fails. */
+enum { GATE_CLOSED = 0, GATE_OPEN = 1, GATE_ABORT = 2 };
+
+static const struct {
+	const char *name, *summary;
+} models[PT_MODEL_COUNT] = {
+	[PT_MODEL_SERIAL] = { "serial", "the worker bodies one after another in one thread" },
+	[PT_MODEL_THREADS] = { "threads", "free-running POSIX threads (free threading)" },
+	[PT_MODEL_PROCS] = { "procs", "fork()ed processes sharing a MAP_SHARED arena (multiprocessing)" },
+	[PT_MODEL_GIL] = { "gil", "threads under a simulated GIL, CPython 3.2+ policy" },
+	[PT_MODEL_GIL_OLD] = { "gil-old", "threads under a simulated GIL, CPython 2 policy" },
+};
+
+static _Thread_local struct pt_worker *current;
+
+const char *pt_model_name(enum pt_model m)
+{
+	return (unsigned)m < PT_MODEL_COUNT ? models[m].name : "?";
+}
+
+const char *pt_model_summary(enum pt_model m)
+{
+	return (unsigned)m < PT_MODEL_COUNT ? models[m].summary : "?";
+}
+
+int pt_model_parse(const char *name, enum pt_model *out)
+{
+	for (int m = 0; m < PT_MODEL_COUNT; m++) {
+		if (strcmp(name, models[m].name) == 0) {
+			*out = (enum pt_model)m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+struct pt_worker *pt_current(void)
+{
+	return current;
+}
+
+int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
+{
+	size_t size;
+	int n = cfg->nworkers, ret;
+
+	memset(t, 0, sizeof(*t));
+	if (n < 1 || n > PT_MAX_WORKERS || cfg->ndaemons < 0 || cfg->ndaemons >= n ||
+	    !cfg->body || (unsigned)cfg->model >= PT_MODEL_COUNT)
+		return -EINVAL;
+	t->cfg = *cfg;
+
+	size = PT_ALIGN_UP(sizeof(struct pt_shared), PT_CACHELINE) +
+	       (size_t)n * sizeof(struct pt_slot) + PT_CACHELINE +
+	       PT_ALIGN_UP(cfg->shared_size, PT_CACHELINE) + PT_CACHELINE;
+	ret = pt_arena_create(&t->arena, size);
+	if (ret)
+		return ret;
+	t->sh = pt_arena_alloc(&t->arena, sizeof(struct pt_shared));
+	t->slots = pt_arena_alloc(&t->arena, (size_t)n * sizeof(struct pt_slot));
+	t->shared = cfg->shared_size ? pt_arena_alloc(&t->arena, cfg->shared_size) : NULL;
+
+	t->workers = calloc((size_t)n, sizeof(*t->workers));
+	if (!t->workers) {
+		pt_arena_destroy(&t->arena);
+		return -ENOMEM;
+	}
+	if (pt_model_has_gil(cfg->model)) {
+		struct pt_gil_config g = cfg->gil;
+
+		g.policy = cfg->model == PT_MODEL_GIL ? PT_GIL_NEW : PT_GIL_OLD;
+		if (!g.switch_interval_us)
+			g.switch_interval_us = PT_GIL_DEFAULT_INTERVAL_US;
+		if (!g.check_interval)
+			g.check_interval = PT_GIL_DEFAULT_CHECK;
+		t->cfg.gil = g;
+		ret = pt_gil_init(&t->gil, &g);
+		if (ret) {
+			free(t->workers);
+			pt_arena_destroy(&t->arena);
+			return ret;
+		}
+		t->gil_inited = true;
+	}
+	for (int i = 0; i < n; i++) {
+		struct pt_worker *w = &t->workers[i];
+
+		w->id = i;
+		w->nworkers = n;
+		w->model = cfg->model;
+		w->daemon = i >= n - cfg->ndaemons;
+		snprintf(w->name, sizeof(w->name), "Worker-%d", i + 1);
+		w->team = t;
+		w->slot = &t->slots[i];
+		w->arg = cfg->arg;
+		w->bind_pu = cfg->bind_pus ? cfg->bind_pus[i] : -1;
+		if (t->gil_inited) {
+			pt_gil_thread_init(&w->gil_state, &t->gil);
+			w->gt = &w->gil_state;
+		}
+	}
+	atomic_store(&t->sh->alive, (uint32_t)n);
+	return 0;
+}
+
+/* Waits at the start gate; false when the run was aborted before it opened. */
+static bool gate_wait(struct pt_shared *sh)
+{
+	uint32_t g;
+
+	atomic_fetch_add_explicit(&sh->ready, 1, memory_order_acq_rel);
+	pt_futex_wake(&sh->ready, 1);
+	while ((g = atomic_load_explicit(&sh->go, memory_order_acquire)) == GATE_CLOSED)
+		pt_futex_wait(&sh->go, GATE_CLOSED, 0);
+	return g == GATE_OPEN;
+}
+
+static void worker_done(struct pt_worker *w)
+{
+	atomic_fetch_sub_explicit(&w->team->sh->alive, 1, memory_order_acq_rel);
+	atomic_store_explicit(&w->slot->done, 1, memory_order_release);
+	pt_futex_wake(&w->slot->done, INT32_MAX);
+}
+
+/* The part of a worker's life common to every model. */
+static void worker_main(struct pt_worker *w, enum pt_usage_who who, bool gate)
+{
+	struct pt_team *t = w->team;
+	struct pt_slot *s = w->slot;
+	struct pt_usage u0, u1;
+	int rc;
+
+	current = w;
+	if (w->bind_pu >= 0 && t->cfg.bind) {
+		rc = t->cfg.bind(t->cfg.bind_ctx, w->bind_pu, who == PT_USAGE_SELF);
+		s->bind_err = rc < 0 ? -rc : 0;
+	}
+	pt_usage_get(&u0, who);
+	if (gate && !gate_wait(t->sh)) {
+		worker_done(w);
+		current = NULL;
+		return;
+	}
+	s->t_start_ns = pt_now_ns();
+	if (w->gt)
+		pt_gil_acquire(w->gt);
+	rc = t->cfg.body(w);
+	if (w->gt) {
+		if (w->gt->held)
+			pt_gil_release(w->gt);
+		s->gil = w->gt->st;
+	}
+	s->t_end_ns = pt_now_ns();
+	pt_usage_get(&u1, who);
+	pt_usage_sub(&s->usage, &u1, &u0);
+	s->status = rc;
+	if (rc && !s->msg[0])
+		snprintf(s->msg, sizeof(s->msg), "%s: %s", w->name, strerror(-rc));
+	worker_done(w);
+	current = NULL;
+}
+
+static void *thread_entry(void *arg)
+{
+	worker_main(arg, PT_USAGE_THREAD, true);
+	return NULL;
+}
+
+static int spawn_proc(struct pt_worker *w)
+{
+	pid_t parent = getpid(), pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* A forked worker never outlives the process that spawned it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		worker_main(w, PT_USAGE_SELF, true);
+		/* _exit: no stdio flush or atexit handler of the parent runs twice. */
+		_exit(w->slot->status ? 1 : 0);
+	}
+	w->pid = pid;
+	return 0;
+}
+
+static void reap_proc(struct pt_worker *w)
+{
+	while (waitpid(w->pid, &w->wstatus, 0) < 0 && errno == EINTR)
+		;
+	w->spawned = false;
+	w->reaped = true;
+}
+
+int pt_team_spawn(struct pt_team *t)
+{
+	int ret = 0;
+
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		struct pt_worker *w = &t->workers[i];
+
+		switch (t->cfg.model) {
+		case PT_MODEL_SERIAL:
+			break;
+		case PT_MODEL_PROCS:
+			ret = spawn_proc(w);
+			break;
+		default:
+			ret = -pthread_create(&w->thread, NULL, thread_entry, w);
+			break;
+		}
+		if (ret) {
+			t->spawn_err = -ret;
+			break;
+		}
+		w->spawned = true;
+		t->nspawned++;
+	}
+	if (!ret)
+		return 0;
+
+	pt_team_abort(t);
+	return ret;
+}
+
+void pt_team_set_daemons(struct pt_team *t, int n)
+{
+	if (n < 0 || n >= t->cfg.nworkers)
+		n = 0;
+	t->cfg.ndaemons = n;
+	for (int i = 0; i < t->cfg.nworkers; i++)
+		t->workers[i].daemon = i >= t->cfg.nworkers - n;
+}
+
+void pt_team_abort(struct pt_team *t)
+{
+	/* Let the started workers leave the gate, then reap them. */
+	atomic_store_explicit(&t->sh->go, GATE_ABORT, memory_order_release);
+	pt_futex_wake(&t->sh->go, INT32_MAX);
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		struct pt_worker *w = &t->workers[i];
+
+		if (!w->spawned)
+			continue;
+		if (t->cfg.model == PT_MODEL_PROCS)
+			reap_proc(w);
+		else
+			pthread_join(w->thread, NULL);
+		w->spawned = false;
+	}
+}
+
+static void *helper_entry(void *arg)
+{
+	struct pt_helper_start *h = arg;
+
+	h->fn(h->team, h->arg);
+	return NULL;
+}
+
+int pt_team_helper(struct pt_team *t, pt_helper_fn fn, void *arg)
+{
+	struct pt_helper_start *h;
+	int ret;
+
+	if (t->nhelpers >= PT_MAX_HELPERS)
+		return -ENOSPC;
+	h = &t->helper_args[t->nhelpers];
+	*h = (struct pt_helper_start){ .team = t, .fn = fn, .arg = arg };
+	ret = pthread_create(&t->helpers[t->nhelpers], NULL, helper_entry, h);
+	if (ret)
+		return -ret;
+	t->nhelpers++;
+	return 0;
+}
+
+void pt_team_go(struct pt_team *t)
+{
+	struct pt_shared *sh = t->sh;
+	uint32_t r;
+
+	if (t->cfg.model == PT_MODEL_SERIAL) {
+		sh->t0_ns = pt_now_ns();
+		atomic_store_explicit(&sh->go, GATE_OPEN, memory_order_release);
+		for (int i = 0; i < t->cfg.nworkers; i++)
+			worker_main(&t->workers[i], PT_USAGE_THREAD, false);
+		return;
+	}
+	/* Every worker reports ready, then the clock starts and the gate opens
+	 * (perf sched-messaging's ready(); userspace-rcu's go flag). */
+	while ((r = atomic_load_explicit(&sh->ready, memory_order_acquire)) <
+	       (uint32_t)t->nspawned)
+		pt_futex_wait(&sh->ready, r, 0);
+	sh->t0_ns = pt_now_ns();
+	atomic_store_explicit(&sh->go, GATE_OPEN, memory_order_release);
+	pt_futex_wake(&sh->go, INT32_MAX);
+}
+
+bool pt_worker_is_alive(const struct pt_team *t, int i)
+{
+	return !atomic_load_explicit(&t->slots[i].done, memory_order_acquire) &&
+	       (t->cfg.model == PT_MODEL_SERIAL ? false : t->workers[i].spawned);
+}
+
+bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
+{
+	_Atomic uint32_t *done = &t->slots[i].done;
+	uint64_t deadline = timeout_ns ? pt_now_ns() + timeout_ns : 0, now;
+
+	while (!atomic_load_explicit(done, memory_order_acquire)) {
+		if (t->cfg.model == PT_MODEL_PROCS && t->workers[i].spawned) {
+			/* A crashed child never sets done: ask the kernel. */
+			struct pt_worker *w = &t->workers[i];
+
+			if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
+				w->spawned = false;
+				w->reaped = true;
+				return true;
+			}
+			if (deadline && pt_now_ns() >= deadline)
+				return false;
+			pt_futex_wait(done, 0, 2 * PT_NSEC_PER_MSEC);
+			continue;
+		}
+		if (!deadline) {
+			pt_futex_wait(done, 0, 0);
+			continue;
+		}
+		now = pt_now_ns();
+		if (now >= deadline)
+			return false;
+		pt_futex_wait(done, 0, deadline - now);
+	}
+	return true;
+}
+
+int pt_active_count(const struct pt_team *t)
+{
+	return (int)atomic_load_explicit(&t->sh->alive, memory_order_acquire);
+}
+
+static void stop_daemons_and_helpers(struct pt_team *t)
+{
+	atomic_store_explicit(&t->sh->stop, 1, memory_order_release);
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		struct pt_worker *w = &t->workers[i];
+
+		if (!w->daemon || !w->spawned)
+			continue;
+		if (t->cfg.model == PT_MODEL_PROCS) {
+			/* Daemon processes are stopped, like multiprocessing's
+			 * daemonic children at exit. */
+			kill(w->pid, SIGKILL);
+			reap_proc(w);
+		} else if (pt_worker_join(t, i, 100 * PT_NSEC_PER_MSEC)) {
+			pthread_join(w->thread, NULL);
+			w->spawned = false;
+		} else {
+			/* A daemon thread that ignores the stop flag dies with
+			 * the point's process, as Python's do at exit. */
+			pthread_detach(w->thread);
+			w->spawned = false;
+		}
+	}
+	atomic_store_explicit(&t->sh->helpers_stop, 1, memory_order_release);
+	for (int i = 0; i < t->nhelpers; i++)
+		pthread_join(t->helpers[i], NULL);
+	t->nhelpers = 0;
+}
+
+int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns ? pt_now_ns() + timeout_ns : 0;
+
+	if (t->cfg.duration_ns && t->cfg.model != PT_MODEL_SERIAL) {
+		uint64_t end = t->sh->t0_ns + t->cfg.duration_ns, now = pt_now_ns();
+
+		if (end > now)
+			pt_sleep_ns(end - now);
+		t->sh->stop_ns = pt_now_ns();
+		atomic_store_explicit(&t->sh->stop, 1, memory_order_release);
+	}
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		struct pt_worker *w = &t->workers[i];
+		uint64_t left = 0, now;
+
+		if (w->daemon || !w->spawned)
+			continue;
+		if (deadline) {
+			now = pt_now_ns();
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			left = deadline - now;
+		}
+		if (!pt_worker_join(t, i, left))
+			return -ETIMEDOUT;
+		if (t->cfg.model == PT_MODEL_PROCS) {
+			if (w->spawned)
+				reap_proc(w);
+		} else {
+			pthread_join(w->thread, NULL);
+			w->spawned = false;
+		}
+	}
+	stop_daemons_and_helpers(t);
+	return 0;
+}
+
+int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
+{
+	uint64_t t_end = 0;
+	bool first = true;
+
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		struct pt_worker *w = &t->workers[i];
+		struct pt_slot *s = &t->slots[i];
+		bool returned = atomic_load_explicit(&s->done, memory_order_acquire);
+
+		if (t->cfg.model == PT_MODEL_PROCS && w->reaped && !w->daemon) {
+			int ws = w->wstatus;
+
+			if (WIFSIGNALED(ws)) {
+				st->crashed++;
+				if (!st->first_msg)
+					st->first_msg = strsignal(WTERMSIG(ws));
+				continue;
+			}
+			if (!returned) {
+				st->exited++;
+				snprintf(s->msg, sizeof(s->msg),
+					 "%s exited (status %d) without returning",
+					 w->name, WEXITSTATUS(ws));
+				if (!st->first_msg)
+					st->first_msg = s->msg;
+				continue;
+			}
+		}
+		if (w->daemon)
+			continue;
+		if (s->status) {
+			st->failed++;
+			if (!st->first_msg)
+				st->first_msg = s->msg;
+		}
+		if (s->bind_err)
+			st->bind_failed++;
+		if (s->t_end_ns > t_end)
+			t_end = s->t_end_ns;
+		pt_usage_add(&st->usage, &s->usage);
+		st->ops += s->ops;
+		if (first || s->ops < st->ops_min)
+			st->ops_min = s->ops;
+		if (first || s->ops > st->ops_max)
+			st->ops_max = s->ops;
+		first = false;
+		st->gil.acquisitions += s->gil.acquisitions;
+		st->gil.switches += s->gil.switches;
+		st->gil.drop_requests += s->gil.drop_requests;
+		st->gil.wait_ns += s->gil.wait_ns;
+		if (s->gil.wait_max_ns > st->gil.wait_max_ns)
+			st->gil.wait_max_ns = s->gil.wait_max_ns;
+		pt_hist_merge(&st->lat, &s->lat);
+	}
+	if (t->cfg.duration_ns && t->sh->stop_ns)
+		st->wall_ns = t->sh->stop_ns - t->sh->t0_ns;
+	else if (t_end > t->sh->t0_ns)
+		st->wall_ns = t_end - t->sh->t0_ns;
+	return st->failed || st->crashed || st->exited ? -1 : 0;
+}
+
+void pt_team_destroy(struct pt_team *t)
+{
+	if (t->nhelpers)
+		stop_daemons_and_helpers(t);
+	for (int i = 0; t->workers && i < t->cfg.nworkers; i++) {
+		struct pt_worker *w = &t->workers[i];
+
+		if (!w->spawned)
+			continue;
+		if (t->cfg.model == PT_MODEL_PROCS) {
+			kill(w->pid, SIGKILL);
+			reap_proc(w);
+		} else {
+			pthread_detach(w->thread);
+		}
+	}
+	if (t->gil_inited)
+		pt_gil_destroy(&t->gil);
+	free(t->workers);
+	pt_arena_destroy(&t->arena);
+	memset(t, 0, sizeof(*t));
+}
+
+void pt_block_begin(struct pt_worker *w)
+{
+	if (!w)
+		w = current;
+	if (!w)
+		return;
+	if (w->block_depth++ == 0 && w->gt && w->gt->held) {
+		w->block_released = true;
+		pt_gil_release(w->gt);
+	}
+}
+
+void pt_block_end(struct pt_worker *w)
+{
+	if (!w)
+		w = current;
+	if (!w)
+		return;
+	if (--w->block_depth == 0 && w->block_released) {
+		w->block_released = false;
+		pt_gil_acquire(w->gt);
+	}
+}

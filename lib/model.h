@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* One spawn/join API over the execution models: serial, threads, procs
+ * (fork()ed children), gil and gil-old (threads under a simulated GIL).
+ * Workers meet at a start gate, run the same body under every model, and
+ * leave their figures in their own cache-line-aligned slot of a shared
+ * arena. Workloads see only struct pt_worker and the hooks below. */
+#ifndef PT_MODEL_H
+#define PT_MODEL_H
+
+#include "clock.h"
+#include "gil.h"
+#include "hist.h"
+#include "shm.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum pt_model {
+	PT_MODEL_SERIAL,
+	PT_MODEL_THREADS,
+	PT_MODEL_PROCS,
+	PT_MODEL_GIL,
+	PT_MODEL_GIL_OLD,
+	PT_MODEL_COUNT
+};
+
+#define PT_MODEL_BIT(m) (1u << (m))
+#define PT_MODELS_ALL ((1u << PT_MODEL_COUNT) - 1)
+#define PT_MODELS_CONCURRENT (PT_MODELS_ALL & ~PT_MODEL_BIT(PT_MODEL_SERIAL))
+
+const char *pt_model_name(enum pt_model m);
+/* Returns 0 and sets *@out, or -EINVAL for an unknown name. */
+int pt_model_parse(const char *name, enum pt_model *out);
+const char *pt_model_summary(enum pt_model m);
+static inline bool pt_model_has_gil(enum pt_model m)
+{
+	return m == PT_MODEL_GIL || m == PT_MODEL_GIL_OLD;
+}
+
+#define PT_MAX_WORKERS 4096
+#define PT_MAX_METRICS 8
+#define PT_MSG_LEN 160
+
+/* One worker's figures. Lives in the shared arena so that a forked worker's
+ * writes reach the parent. */
+struct pt_slot {
+	_Alignas(PT_CACHELINE) _Atomic uint32_t done; /* futex word: body returned */
+	int status;		/* body's return: 0 or a negative errno */
+	char msg[PT_MSG_LEN];	/* why it failed, when it did */
+	uint64_t ops;
+	uint64_t t_start_ns, t_end_ns;
+	struct pt_usage usage;	/* this worker's own CPU time and switches */
+	struct pt_gil_stats gil;
+	int bind_err;		/* 0, or the errno of a failed binding */
+	double metric[PT_MAX_METRICS]; /* workload-defined, per worker */
+	struct pt_hist lat;	/* latency samples, when the workload has them */
+};
+
+/* Arena header shared by every worker of a team. */
+struct pt_shared {
+	_Alignas(PT_CACHELINE) _Atomic uint32_t ready; /* workers at the gate */
+	_Alignas(PT_CACHELINE) _Atomic uint32_t go;    /* 1: gate open */
+	_Alignas(PT_CACHELINE) _Atomic uint32_t stop;  /* cooperative termination */
+	_Atomic uint32_t alive;			       /* workers not yet returned */
+	_Atomic uint32_t helpers_stop;
+	uint64_t t0_ns;	  /* gate opened */
+	uint64_t stop_ns; /* stop flag raised (fixed-time runs) */
+};
+
+struct pt_team;
+
+struct pt_worker {
+	int id;
+	int nworkers;
+	enum pt_model model;
+	bool daemon;
+	char name[24];		/* "Worker-1", like threading's "Thread-1" */
+	struct pt_team *team;
+	struct pt_slot *slot;
+	struct pt_gil_thread *gt; /* NULL when the model has no GIL */
+	int block_depth;	  /* nesting of blocking sections */
+	bool block_released;	  /* the outermost section released the GIL */
+	void *arg;		  /* the team's config arg (a workload context) */
+	int bind_pu;		  /* OS index of the PU to bind to, or -1 */
+	/* Process-local bookkeeping of the spawner. */
+	pthread_t thread;
+	pid_t pid;
+	bool spawned;		  /* started and not yet joined or reaped */
+	bool reaped;		  /* procs: wstatus holds its wait status */
+	int wstatus;
+	struct pt_gil_thread gil_state;
+};
+
+typedef int (*pt_body_fn)(struct pt_worker *w);
+/* Binds the calling thread (or, for a forked worker, its whole process) to
+ * the PU with OS index @pu_os; 0 or a negative errno. */
+typedef int (*pt_bind_fn)(void *ctx, int pu_os, bool whole_process);
+typedef void (*pt_helper_fn)(struct pt_team *t, void *arg);
+
+struct pt_team_config {
+	enum pt_model model;
+	int nworkers;
+	int ndaemons;		/* the last ndaemons workers are daemons */
+	pt_body_fn body;
+	void *arg;
+	struct pt_gil_config gil;
+	const int *bind_pus;	/* NULL, or one OS PU index (or -1) per worker */
+	pt_bind_fn bind;	/* called by each worker with its bind_pus entry */
+	void *bind_ctx;
+	size_t shared_size;	/* extra arena bytes for the workload (zeroed) */
+	uint64_t duration_ns;	/* fixed-time run: raise stop after this long */
+};
+
+#define PT_MAX_HELPERS 4
+
+struct pt_team {
+	struct pt_team_config cfg;
+	struct pt_arena arena;
+	struct pt_shared *sh;
+	struct pt_slot *slots;
+	void *shared;		/* cfg.shared_size bytes in the arena */
+	struct pt_worker *workers;
+	struct pt_gil gil;
+	bool gil_inited;
+	int nspawned;
+	pthread_t helpers[PT_MAX_HELPERS];
+	struct pt_helper_start {
+		struct pt_team *team;
+		pt_helper_fn fn;
+		void *arg;
+	} helper_args[PT_MAX_HELPERS];
+	int nhelpers;
+	int spawn_err;		/* errno of a failed spawn */
+};
+
+/* Maps the arena and prepares the slots. Returns 0 or a negative errno. */
+int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg);
+/* Starts every worker; they wait at the gate. On failure part way, the
+ * workers already started are stopped and reaped; returns a negative errno. */
+int pt_team_spawn(struct pt_team *t);
+/* Runs @fn(t, @arg) in a helper thread of the spawning process, outside any
+ * model and GIL, until pt_helper_running() turns false after the join. */
+int pt_team_helper(struct pt_team *t, pt_helper_fn fn, void *arg);
+static inline bool pt_helper_running(const struct pt_team *t)
+{
+	return !atomic_load_explicit(&t->sh->helpers_stop, memory_order_acquire);
+}
+/* Makes the last @n workers daemons (before pt_team_spawn). */
+void pt_team_set_daemons(struct pt_team *t, int n);
+/* After a successful spawn, when the run cannot go on: the workers leave the
+ * gate without running their bodies and are reaped. */
+void pt_team_abort(struct pt_team *t);
+/* Opens the gate once every worker is at it (the clock starts here); the
+ * serial model runs its bodies here, one after another. */
+void pt_team_go(struct pt_team *t);
+/* Waits until every non-daemon worker returned (procs: reaped), at most
+ * @timeout_ns (0: no limit); then stops daemons and helpers.
+ * Returns 0, or -ETIMEDOUT. */
+int pt_team_join(struct pt_team *t, uint64_t timeout_ns);
+void pt_team_destroy(struct pt_team *t);
+
+/* Point-level figures built from the slots. */
+struct pt_team_stats {
+	uint64_t wall_ns;	/* gate to last worker's end (or to stop) */
+	struct pt_usage usage;	/* summed over workers */
+	uint64_t ops, ops_min, ops_max;
+	struct pt_gil_stats gil; /* summed; wait_max_ns is the max */
+	struct pt_hist lat;	/* merged */
+	int failed;		/* workers whose body failed */
+	int crashed;		/* procs: workers killed by a signal */
+	int exited;		/* procs: workers that exited without returning */
+	int bind_failed;	/* workers whose binding failed */
+	const char *first_msg;	/* the first failing worker's message */
+};
+/* Fills @st; returns 0 when every worker succeeded. @st->lat is large:
+ * callers keep it off small stacks. */
+int pt_team_collect(struct pt_team *t, struct pt_team_stats *st);
+
+/* --- Thread API of the source material, on the core's workers --- */
+
+/* The worker running the calling thread, or NULL (threading.current_thread). */
+struct pt_worker *pt_current(void);
+/* Workers whose body has not returned (threading.active_count). */
+int pt_active_count(const struct pt_team *t);
+/* Waits for worker @i at most @timeout_ns (0: forever); returns true when it
+ * has finished (Thread.join(timeout) followed by not is_alive()). */
+bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns);
+bool pt_worker_is_alive(const struct pt_team *t, int i);
+
+/* --- Hooks a workload calls; the model gives them meaning --- */
+
+/* Cooperative termination: false once the run is asked to stop. */
+static inline bool pt_running(const struct pt_worker *w)
+{
+	return !atomic_load_explicit(&w->team->sh->stop, memory_order_relaxed);
+}
+
+/* One bytecode-sized slice of work done. Under a GIL the holder honours a
+ * drop request here (CPython's eval-breaker check); elsewhere a predictable
+ * branch. */
+static inline void pt_tick(struct pt_worker *w)
+{
+	if (w->gt)
+		pt_gil_tick(w->gt);
+}
+
+/* Around every blocking call (I/O, sleep, waiting on a primitive): under a
+ * GIL releases it and takes it back afterwards (Py_BEGIN_ALLOW_THREADS /
+ * Py_END_ALLOW_THREADS). Nests. @w may be NULL: the calling thread's worker. */
+void pt_block_begin(struct pt_worker *w);
+void pt_block_end(struct pt_worker *w);
+
+#endif
