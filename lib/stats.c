@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+// Summary statistics of repeated measurements and two-sample tests.
+// Everything works on sorted copies; inputs are never touched.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* lgamma_r: lgamma() writes the global signgam */
+#endif
+#include "stats.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return (a > b) - (a < b);
+}
+
+static double *alloc_doubles(size_t n)
+{
+	if (n == 0 || n > SIZE_MAX / sizeof(double))
+		return NULL;
+	return malloc(n * sizeof(double));
+}
+
+/* Copies @n values of @x into @dst sorted ascending. NaN has no place in an
+ * order (and would break qsort's contract), so it is refused. */
+static int sort_into(double *dst, const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(x[i]))
+			return -EINVAL;
+		dst[i] = x[i];
+	}
+	qsort(dst, n, sizeof(*dst), cmp_double);
+	return 0;
+}
+
+/* A sorted copy in *@out (the caller frees it), or a negative errno. */
+static int sorted_copy(const double *x, size_t n, double **out)
+{
+	double *s;
+	int ret;
+
+	if (n == 0 || !x)
+		return -EINVAL;
+	s = alloc_doubles(n);
+	if (!s)
+		return -ENOMEM;
+	ret = sort_into(s, x, n);
+	if (ret < 0) {
+		free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+/* Halving first cannot overflow; each halving is exact above the subnormal
+ * range, so this rounds once, like (a + b) / 2. */
+static double midpoint(double a, double b)
+{
+	return a / 2 + b / 2;
+}
+
+static double median_sorted(const double *s, size_t n)
+{
+	if (n % 2)
+		return s[n / 2];
+	return midpoint(s[n / 2 - 1], s[n / 2]);
+}
+
+double pt_percentile_sorted(const double *s, size_t n, double p)
+{
+	double h, frac;
+	size_t lo;
+
+	if (n == 0 || !s || !(p >= 0 && p <= 100))
+		return NAN;
+	/* numpy 'linear' (Hyndman & Fan 1996, definition 7): the rank
+	 * h = (n - 1) p / 100, between x[floor(h)] and x[floor(h) + 1]. */
+	h = (double)(n - 1) * (p / 100);
+	lo = (size_t)h;
+	if (lo >= n - 1)
+		return s[n - 1];
+	frac = h - (double)lo;
+	if (frac == 0)
+		return s[lo];
+	return s[lo] + frac * (s[lo + 1] - s[lo]);
+}
+
+double pt_percentile(const double *x, size_t n, double p)
+{
+	double *s, v;
+	int ret;
+
+	if (n == 0 || !(p >= 0 && p <= 100))
+		return NAN;
+	ret = sorted_copy(x, n, &s);
+	if (ret < 0) {
+		if (ret == -ENOMEM)
+			errno = ENOMEM;
+		return NAN;
+	}
+	v = pt_percentile_sorted(s, n, p);
+	free(s);
+	return v;
+}
+
+double pt_median(const double *x, size_t n)
+{
+	double *s, v;
+	int ret;
+
+	if (n == 0)
+		return NAN;
+	ret = sorted_copy(x, n, &s);
+	if (ret < 0) {
+		if (ret == -ENOMEM)
+			errno = ENOMEM;
+		return NAN;
+	}
+	v = median_sorted(s, n);
+	free(s);
+	return v;
+}
+
+double pt_mean(const double *x, size_t n)
+{
+	double sum = 0, m, corr = 0;
+
+	if (n == 0 || !x)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	m = sum / (double)n;
+	if (!isfinite(m))
+		return m;
+	/* A second pass adds back the rounding error of the first, as R's
+	 * mean() does (src/main/summary.c). */
+	for (size_t i = 0; i < n; i++)
+		corr += x[i] - m;
+	return m + corr / (double)n;
+}
+
+/* Sample variance by the corrected two-pass algorithm: the second term
+ * cancels the error of the computed mean (Chan, Golub & LeVeque, "Algorithms
+ * for computing the sample variance", Am. Stat. 37(3), 1983, eq. 1.7). */
+static double variance_about(const double *x, size_t n, double m)
+{
+	double ss = 0, sd = 0, v;
+
+	if (n < 2)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = x[i] - m;
+
+		ss += d * d;
+		sd += d;
+	}
+	v = (ss - sd * sd / (double)n) / (double)(n - 1);
+	return v < 0 ? 0 : v;
+}
+
+double pt_stddev(const double *x, size_t n)
+{
+	double m;
+
+	if (n < 2)
+		return n == 1 && x && isnan(x[0]) ? NAN : 0;
+	m = pt_mean(x, n);
+	if (isnan(m))
+		return NAN;
+	return sqrt(variance_about(x, n, m));
+}
+
+/*
+ * CI of the median from order statistics (Conover, "Practical Nonparametric
+ * Statistics", 3rd ed., sec. 3.2): for a continuous distribution with median
+ * M, P(x(j) <= M <= x(n-j+1)) = 1 - 2 P(B <= j - 1), B ~ binomial(n, 1/2).
+ * Coverage falls as j grows, so take the largest j that still reaches
+ * @level. The pmf is carried in logs, 2^-n underflows for n > 1074.
+ */
+static void median_ci_sorted(const double *s, size_t n, double level,
+			     double *lo, double *hi, double *cov)
+{
+	/* Rounding in the log recursion must not push an exactly attainable
+	 * level (e.g. 0.978515625 for n = 10) to the next interval. */
+	const double tol = 1e-12;
+	double logp = -(double)n * M_LN2; /* log P(B = 0) */
+	double cdf = exp(logp);          /* P(B <= j - 1) */
+	double c = 1 - 2 * cdf;          /* coverage of x(j), x(n-j+1) */
+	size_t j = 1;
+
+	if (c >= level - tol) {
+		for (;;) {
+			double next_cdf, next_c;
+
+			if (2 * (j + 1) > n + 1)
+				break;
+			/* P(B = j) = P(B = j - 1) (n - j + 1) / j */
+			logp += log((double)(n - j + 1) / (double)j);
+			next_cdf = cdf + exp(logp);
+			next_c = 1 - 2 * next_cdf;
+			if (next_c < level - tol)
+				break;
+			cdf = next_cdf;
+			c = next_c;
+			j++;
+		}
+	}
+	*lo = s[j - 1];
+	*hi = s[n - j];
+	*cov = c < 0 ? 0 : c;
+}
+
+int pt_median_ci(const double *x, size_t n, double level, double *lo,
+		 double *hi, double *achieved)
+{
+	double *s, c;
+	int ret;
+
+	if (!lo || !hi || !(level > 0 && level < 1))
+		return -EINVAL;
+	ret = sorted_copy(x, n, &s);
+	if (ret < 0)
+		return ret;
+	median_ci_sorted(s, n, level, lo, hi, &c);
+	if (achieved)
+		*achieved = c;
+	free(s);
+	return 0;
+}
+
+/*
+ * Modified z-score M = 0.6745 (x - median) / MAD, outlier when |M| > 3.5
+ * (Iglewicz & Hoaglin, "How to Detect and Handle Outliers", ASQC 1993;
+ * 0.6745 = Phi^-1(3/4) makes MAD / 0.6745 estimate sigma for normal data).
+ * MAD == 0 means more than half the values sit on the median: there is no
+ * scale to measure distance in, and flagging everything off the median would
+ * call the clock's granularity an outlier, so nothing is flagged.
+ * @s is @x sorted; @scratch holds n doubles.
+ */
+static size_t mad_flag(const double *x, const double *s, size_t n,
+		       double *scratch, bool *flag)
+{
+	double med = median_sorted(s, n), mad;
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = fabs(s[i] - med);
+	qsort(scratch, n, sizeof(*scratch), cmp_double);
+	mad = median_sorted(scratch, n);
+	for (size_t i = 0; i < n; i++) {
+		bool out = false;
+
+		if (mad > 0 && isfinite(mad))
+			out = fabs(0.6745 * (x[i] - med) / mad) > 3.5;
+		if (flag)
+			flag[i] = out;
+		count += out;
+	}
+	return count;
+}
+
+int pt_mad_outliers(const double *x, size_t n, bool *flag, size_t *count)
+{
+	double *s, *scratch;
+	size_t c;
+	int ret;
+
+	if (n == 0 || !x || n > SIZE_MAX / 2)
+		return -EINVAL;
+	s = alloc_doubles(2 * n);
+	if (!s)
+		return -ENOMEM;
+	scratch = s + n;
+	ret = sort_into(s, x, n);
+	if (ret == 0) {
+		c = mad_flag(x, s, n, scratch, flag);
+		if (count)
+			*count = c;
+	}
+	free(s);
+	return ret;
+}
+
+int pt_summarize(const double *x, size_t n, struct pt_summary *out)
+{
+	struct pt_summary r = { .n = n };
+	double *s;
+	int ret;
+
+	if (n == 0 || !x || !out || n > SIZE_MAX / 2)
+		return -EINVAL;
+	s = alloc_doubles(2 * n);
+	if (!s)
+		return -ENOMEM;
+	ret = sort_into(s, x, n);
+	if (ret < 0)
+		goto out_free;
+
+	r.min = s[0];
+	r.max = s[n - 1];
+	r.mean = pt_mean(x, n);
+	r.sd = sqrt(variance_about(x, n, r.mean));
+	r.cv = (n < 2 || r.mean == 0) ? 0 : r.sd / fabs(r.mean);
+	r.median = median_sorted(s, n);
+	median_ci_sorted(s, n, 0.95, &r.ci_lo, &r.ci_hi, &r.ci_level);
+	r.outliers = mad_flag(x, s, n, s + n, NULL);
+	*out = r;
+out_free:
+	free(s);
+	return ret;
+}
+
+/*
+ * Exact null distribution of U without ties: the number of orderings with
+ * U = u is the coefficient of q^u in the Gaussian binomial
+ * [na+nb choose na]_q = prod_{i=1..na} (1 - q^(nb+i)) / (1 - q^i)
+ * (Mann & Whitney 1947; the in-place product and division is Harding's
+ * minimal-storage method, Appl. Stat. 33(1), 1984). Only coefficients
+ * 0..na*nb are kept: both steps read lower coefficients only, so dropping the
+ * higher ones changes nothing below. Counts stay below C(40, 20) < 2^53, so
+ * doubles hold them exactly. Returns P(U <= u), or NAN without memory.
+ */
+static double mw_exact_cdf(size_t na, size_t nb, size_t u)
+{
+	size_t m = na * nb + 1;
+	double *c = calloc(m, sizeof(*c));
+	double below = 0, total = 0;
+
+	if (!c) {
+		errno = ENOMEM;
+		return NAN;
+	}
+	c[0] = 1;
+	for (size_t i = 1; i <= na; i++) {
+		size_t k = nb + i;
+
+		for (size_t j = m; j-- > k;)
+			c[j] -= c[j - k];
+		for (size_t j = i; j < m; j++)
+			c[j] += c[j - i];
+	}
+	for (size_t j = 0; j < m; j++) {
+		total += c[j];
+		if (j <= u)
+			below += c[j];
+	}
+	free(c);
+	return below / total;
+}
+
+double pt_mann_whitney_p(const double *a, size_t na, const double *b,
+			 size_t nb)
+{
+	double *sa, *sb, r1 = 0, tie = 0, u1, mu, var, z, p;
+	size_t i = 0, j = 0, rank = 0;
+	bool ties = false;
+	int ret;
+
+	if (na == 0 || nb == 0 || !a || !b)
+		return NAN;
+	if (na > SIZE_MAX - nb || na + nb > SIZE_MAX / sizeof(double)) {
+		errno = ENOMEM;
+		return NAN;
+	}
+	sa = alloc_doubles(na + nb);
+	if (!sa) {
+		errno = ENOMEM;
+		return NAN;
+	}
+	sb = sa + na;
+	ret = sort_into(sa, a, na);
+	if (ret == 0)
+		ret = sort_into(sb, b, nb);
+	if (ret < 0) {
+		free(sa);
+		return NAN;
+	}
+
+	/* Walk the merged order one group of equal values at a time: each
+	 * member gets the group's mid-rank, and the group of size t enters
+	 * the tie correction as t^3 - t. */
+	while (i < na || j < nb) {
+		double v, t, midrank;
+		size_t ca = 0, cb = 0;
+
+		if (j >= nb || (i < na && sa[i] <= sb[j]))
+			v = sa[i];
+		else
+			v = sb[j];
+		while (i < na && sa[i] == v) {
+			i++;
+			ca++;
+		}
+		while (j < nb && sb[j] == v) {
+			j++;
+			cb++;
+		}
+		t = (double)(ca + cb);
+		midrank = (double)rank + (t + 1) / 2;
+		r1 += (double)ca * midrank;
+		if (ca + cb > 1) {
+			ties = true;
+			tie += t * t * t - t;
+		}
+		rank += ca + cb;
+	}
+	free(sa);
+
+	u1 = r1 - (double)na * ((double)na + 1) / 2;
+	mu = (double)na * (double)nb / 2;
+
+	if (!ties && na <= PT_MW_EXACT_MAX && nb <= PT_MW_EXACT_MAX) {
+		double umin = fmin(u1, 2 * mu - u1);
+
+		p = 2 * mw_exact_cdf(na, nb, (size_t)umin);
+		return p > 1 ? 1 : p;
+	}
+
+	/* Normal approximation. Variance with ties: Lehmann, "Nonparametrics:
+	 * Statistical Methods Based on Ranks" (1975), eq. 1.60:
+	 * na nb / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1))). Continuity
+	 * correction of 1/2 toward the mean, as scipy.stats.mannwhitneyu. */
+	{
+		double nn = (double)(na + nb);
+
+		var = (double)na * (double)nb / 12 *
+		      ((nn + 1) - tie / (nn * (nn - 1)));
+	}
+	if (!(var > 0))
+		return 1; /* every value equal: no evidence of a difference */
+	z = (fabs(u1 - mu) - 0.5) / sqrt(var);
+	if (z <= 0)
+		return 1;
+	p = erfc(z / M_SQRT2);
+	return p > 1 ? 1 : p;
+}
+
+/*
+ * Continued fraction of the incomplete beta function (DLMF 8.17.22,
+ * Abramowitz & Stegun 26.5.8):
+ *   I_x(a,b) = x^a y^b / (a B(a,b)) * 1 / (1 + d1 / (1 + d2 / (1 + ...)))
+ *   d(2m+1) = -(a+m)(a+b+m) x / ((a+2m)(a+2m+1))
+ *   d(2m)   = m (b-m) x / ((a+2m-1)(a+2m))
+ * evaluated by the modified Lentz method (Thompson & Barnett, J. Comput.
+ * Phys. 64, 1986). It converges fast for x < (a+1)/(a+b+2), in about
+ * sqrt(max(a,b)) terms; beyond that I_x(a,b) = 1 - I_y(b,a) is used.
+ * y = 1 - x is passed separately so that a tiny y keeps its precision.
+ */
+static double betainc_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-15;
+	double c = 1, d = 0, f = 1;
+
+	for (unsigned k = 1; k < 100000; k++) {
+		double m = (double)(k / 2), num, delta;
+
+		if (k % 2)
+			num = -(a + m) * (a + b + m) * x /
+			      ((a + 2 * m) * (a + 2 * m + 1));
+		else
+			num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+		d = 1 + num * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		d = 1 / d;
+		c = 1 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		delta = c * d;
+		f *= delta;
+		if (fabs(delta - 1) < eps)
+			return f;
+	}
+	return NAN; /* no convergence: do not pretend */
+}
+
+/* I_x(a,b) by the continued fraction; 0 < x < 1, y = 1 - x. */
+static double betainc_direct(double a, double b, double x, double y)
+{
+	double lga, lgb, lgab, front;
+	int sign;
+
+	lga = lgamma_r(a, &sign);
+	lgb = lgamma_r(b, &sign);
+	lgab = lgamma_r(a + b, &sign);
+	front = exp(a * log(x) + b * log(y) - (lga + lgb - lgab)) / a;
+	return front / betainc_cf(a, b, x);
+}
+
+static double betainc_xy(double a, double b, double x, double y)
+{
+	if (!(a > 0 && b > 0 && x >= 0 && y >= 0) || isinf(a) || isinf(b))
+		return NAN;
+	if (x == 0)
+		return 0;
+	if (y == 0)
+		return 1;
+	if (x > (a + 1) / (a + b + 2))
+		return 1 - betainc_direct(b, a, y, x);
+	return betainc_direct(a, b, x, y);
+}
+
+double pt_betainc(double a, double b, double x)
+{
+	if (!(x >= 0 && x <= 1))
+		return NAN;
+	return betainc_xy(a, b, x, 1 - x);
+}
+
+/*
+ * Welch's t-test (Welch, Biometrika 34, 1947): t = (ma - mb) / se with
+ * se^2 = va/na + vb/nb, and Welch-Satterthwaite degrees of freedom
+ * df = se^4 / ((va/na)^2 / (na-1) + (vb/nb)^2 / (nb-1)).
+ * Two-sided Student tail: P(|T| >= |t|) = I_{df/(df+t^2)}(df/2, 1/2)
+ * (DLMF 8.17.iv / Abramowitz & Stegun 26.7.1).
+ */
+double pt_welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double ma, mb, qa, qb, se2, t2, df, p;
+
+	if (na < 2 || nb < 2 || !a || !b)
+		return NAN;
+	ma = pt_mean(a, na);
+	mb = pt_mean(b, nb);
+	if (!isfinite(ma) || !isfinite(mb))
+		return NAN;
+	qa = variance_about(a, na, ma) / (double)na;
+	qb = variance_about(b, nb, mb) / (double)nb;
+	se2 = qa + qb;
+	if (!isfinite(se2))
+		return NAN;
+	if (se2 == 0)
+		return ma == mb ? 1 : 0;
+	t2 = (ma - mb) * (ma - mb) / se2;
+	df = se2 * se2 / (qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
+	if (isinf(t2))
+		return 0;
+	if (!(df > 0) || isinf(df))
+		return NAN;
+	p = betainc_xy(df / 2, 0.5, df / (df + t2), t2 / (df + t2));
+	if (isnan(p))
+		return NAN;
+	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
