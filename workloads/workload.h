@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* The workload interface. A workload is one file in workloads/ defining one
+ * const struct pt_workload, declared below so the compiler checks every
+ * signature, and listed once in registry.c. Its code never asks which model
+ * it runs under: it calls the core's hooks (pt_tick, pt_block_begin/end). */
+#ifndef PT_WORKLOAD_H
+#define PT_WORKLOAD_H
+
+#include "model.h"
+#include "param.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum pt_kind { PT_KIND_CPU, PT_KIND_IO, PT_KIND_COST, PT_KIND_SYNC, PT_KIND_MIXED,
+	       PT_KIND_SELFTEST };
+
+const char *pt_kind_name(enum pt_kind k);
+
+/* A point-level figure of a workload, a column of results.csv. */
+struct pt_metric_def {
+	const char *name;
+	const char *help;
+};
+
+struct pt_workload;
+
+/* One repetition of one point, inside the point's own process. */
+struct pt_ctx {
+	const struct pt_workload *wl;
+	enum pt_model model;
+	int nworkers;
+	const struct pt_params *params;
+	bool quick;
+	const char *tmpdir;	/* private directory of this repetition */
+	struct pt_team *team;
+	void *shared;		/* wl->shared_size(ctx) bytes of the arena, zeroed */
+	void *priv;		/* process-local state, the workload's own */
+	uint64_t duration_ns;	/* setup sets it for a fixed-time workload */
+	int ndaemons;		/* setup may ask for daemon workers */
+	/* Filled by finish(): */
+	double metric[PT_MAX_METRICS]; /* NAN: empty; indexes follow wl->metrics */
+	bool ops_override;	/* ops below replace the sum over workers */
+	uint64_t ops;
+	char msg[PT_MSG_LEN];	/* why the point failed */
+};
+
+static inline struct pt_ctx *pt_ctx_of(const struct pt_worker *w)
+{
+	return w->arg;
+}
+
+struct pt_workload {
+	const char *name;
+	enum pt_kind kind;
+	const char *summary;
+	const struct pt_param_def *params;   /* terminated by { 0 } */
+	const struct pt_metric_def *metrics; /* terminated by { 0 }, or NULL */
+	unsigned models;	/* PT_MODEL_BIT()s it runs under; others are skipped */
+	int min_workers;	/* fewer are skipped */
+	const char *skip_why;	/* why a model is not meaningful, for the log */
+	bool fixed_time;	/* runs for a duration instead of a fixed amount of work */
+	/* All optional but run. Each returns 0 or a negative errno, with a
+	 * message in ctx->msg. */
+	int (*validate)(const struct pt_params *p, char *err, size_t errlen);
+	size_t (*shared_size)(const struct pt_ctx *ctx);
+	int (*setup)(struct pt_ctx *ctx);	/* before the workers exist */
+	int (*start)(struct pt_ctx *ctx);	/* workers at the gate: start helpers */
+	int (*run)(struct pt_worker *w);	/* each worker's body */
+	int (*finish)(struct pt_ctx *ctx, const struct pt_team_stats *st); /* verify, metrics */
+	void (*teardown)(struct pt_ctx *ctx);	/* always, after setup succeeded */
+};
+
+/* The registry: one NULL-terminated table. */
+extern const struct pt_workload *const pt_workloads[];
+#define pt_for_each_workload(pp) \
+	for (const struct pt_workload *const *pp = pt_workloads; *pp; pp++)
+
+const struct pt_workload *pt_workload_find(const char *name);
+/* Index of metric @name in @wl->metrics, or -1. */
+int pt_workload_metric(const struct pt_workload *wl, const char *name);
+/* NULL when @wl can run @model with @n workers, else why not. */
+const char *pt_workload_skip_reason(const struct pt_workload *wl, enum pt_model model, int n);
+
+extern const struct pt_workload pt_wl_countdown;
+
+#endif
