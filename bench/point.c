@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+// One repetition of one point: in the calling process (pt_point_run_once),
+// or contained in a child process with a timeout (pt_point_exec).
+#include "point.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *pt_status_name(enum pt_status s)
+{
+	static const char *const names[] = {
+		[PT_ST_OK] = "ok",	     [PT_ST_FAILED] = "failed",
+		[PT_ST_CRASHED] = "crashed", [PT_ST_TIMEOUT] = "timeout",
+		[PT_ST_SKIPPED] = "skipped",
+	};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static int bind_cb(void *ctx, int pu_os, bool whole_process)
+{
+	return pt_topo_bind(ctx, pu_os, whole_process ? PT_BIND_PROCESS : PT_BIND_THREAD);
+}
+
+static void result_clear(struct pt_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->wall_s = res->user_s = res->sys_s = NAN;
+	res->ops_per_s = res->lat_p50_us = res->lat_p99_us = NAN;
+	for (int i = 0; i < PT_MAX_METRICS; i++)
+		res->metric[i] = NAN;
+}
+
+static enum pt_status fail(struct pt_result *res, enum pt_status st, const char *what,
+			   const char *why)
+{
+	res->status = st;
+	snprintf(res->msg, sizeof(res->msg), "%s%s%s", what, why && *why ? ": " : "",
+		 why ? why : "");
+	return st;
+}
+
+static void fill_result(struct pt_result *res, const struct pt_ctx *ctx,
+			const struct pt_team_stats *st)
+{
+	res->wall_s = (double)st->wall_ns / 1e9;
+	res->user_s = (double)st->usage.user_ns / 1e9;
+	res->sys_s = (double)st->usage.sys_ns / 1e9;
+	res->nvcsw = st->usage.nvcsw;
+	res->nivcsw = st->usage.nivcsw;
+	res->ops = ctx->ops_override ? ctx->ops : st->ops;
+	res->ops_min = st->ops_min;
+	res->ops_max = st->ops_max;
+	res->ops_per_s = st->wall_ns ? (double)res->ops / res->wall_s : NAN;
+	if (st->lat.count) {
+		res->lat_p50_us = pt_hist_percentile(&st->lat, 50) / 1e3;
+		res->lat_p99_us = pt_hist_percentile(&st->lat, 99) / 1e3;
+	}
+	res->gil = st->gil;
+	res->bind_failed = st->bind_failed;
+	memcpy(res->metric, ctx->metric, sizeof(res->metric));
+}
+
+enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_runenv *env,
+				 struct pt_result *res)
+{
+	const struct pt_workload *wl = pt->wl;
+	struct pt_ctx ctx = {
+		.wl = wl,
+		.model = pt->model,
+		.nworkers = pt->nworkers,
+		.params = &pt->params,
+		.quick = pt->quick,
+		.tmpdir = env->tmpdir,
+	};
+	struct pt_team_config cfg = {
+		.model = pt->model,
+		.nworkers = pt->nworkers,
+		.body = wl->run,
+		.arg = &ctx,
+		.gil = { .switch_interval_us = pt->switch_interval_us,
+			 .check_interval = pt->check_interval },
+	};
+	struct pt_team team;
+	struct pt_team_stats *st = NULL;
+	struct pt_place *places = NULL;
+	int *pus = NULL;
+	const char *why;
+	int ret;
+
+	result_clear(res);
+	for (int i = 0; i < PT_MAX_METRICS; i++)
+		ctx.metric[i] = NAN;
+	why = pt_workload_skip_reason(wl, pt->model, pt->nworkers);
+	if (why)
+		return fail(res, PT_ST_SKIPPED, why, NULL);
+
+	if (pt->bind != PT_BIND_NONE && env->topo) {
+		places = calloc((size_t)pt->nworkers, sizeof(*places));
+		pus = calloc((size_t)pt->nworkers, sizeof(*pus));
+		if (!places || !pus || pt_topo_plan(env->topo, pt->bind, pt->nworkers, places)) {
+			fail(res, PT_ST_FAILED, "placement plan", strerror(ENOMEM));
+			goto out_free;
+		}
+		for (int i = 0; i < pt->nworkers; i++)
+			pus[i] = places[i].pu_os;
+		cfg.bind_pus = pus;
+		cfg.bind = bind_cb;
+		cfg.bind_ctx = (void *)env->topo;
+	}
+	cfg.shared_size = wl->shared_size ? wl->shared_size(&ctx) : 0;
+	st = malloc(sizeof(*st));
+	if (!st) {
+		fail(res, PT_ST_FAILED, "out of memory", NULL);
+		goto out_free;
+	}
+	ret = pt_team_init(&team, &cfg);
+	if (ret) {
+		fail(res, PT_ST_FAILED, "team", strerror(-ret));
+		goto out_free;
+	}
+	ctx.team = &team;
+	ctx.shared = team.shared;
+	if (wl->setup && (ret = wl->setup(&ctx)) != 0) {
+		fail(res, PT_ST_FAILED, "setup", ctx.msg[0] ? ctx.msg : strerror(-ret));
+		goto out_team;
+	}
+	team.cfg.duration_ns = ctx.duration_ns;
+	pt_team_set_daemons(&team, ctx.ndaemons);
+
+	ret = pt_team_spawn(&team);
+	if (ret) {
+		char why_spawn[96];
+
+		snprintf(why_spawn, sizeof(why_spawn), "%s after %d of %d workers",
+			 strerror(-ret), team.nspawned, pt->nworkers);
+		fail(res, PT_ST_FAILED,
+		     pt->model == PT_MODEL_PROCS ? "fork failed" : "pthread_create failed",
+		     why_spawn);
+		goto out_teardown;
+	}
+	if (wl->start && (ret = wl->start(&ctx)) != 0) {
+		fail(res, PT_ST_FAILED, "start", ctx.msg[0] ? ctx.msg : strerror(-ret));
+		pt_team_abort(&team);
+		goto out_teardown;
+	}
+	pt_team_go(&team);
+	pt_team_join(&team, 0);
+
+	ret = pt_team_collect(&team, st);
+	fill_result(res, &ctx, st);
+	if (st->crashed) {
+		fail(res, PT_ST_CRASHED, "worker killed by a signal", st->first_msg);
+	} else if (ret) {
+		fail(res, PT_ST_FAILED, st->first_msg ? st->first_msg : "a worker failed", NULL);
+	} else if (wl->finish && (ret = wl->finish(&ctx, st)) != 0) {
+		fill_result(res, &ctx, st);
+		fail(res, PT_ST_FAILED, "check", ctx.msg[0] ? ctx.msg : strerror(-ret));
+	} else {
+		fill_result(res, &ctx, st);
+		res->status = PT_ST_OK;
+		if (st->bind_failed)
+			snprintf(res->msg, sizeof(res->msg),
+				 "warning: binding failed for %d worker(s)", st->bind_failed);
+	}
+out_teardown:
+	if (wl->teardown)
+		wl->teardown(&ctx);
+out_team:
+	pt_team_destroy(&team);
+out_free:
+	free(st);
+	free(places);
+	free(pus);
+	return res->status;
+}
+
+/* --- containment in a child process --- */
+
+static int child_wait(pid_t pid, int *wstatus, double timeout_s, volatile int *stop)
+{
+	uint64_t deadline = pt_now_ns() + (uint64_t)(timeout_s * 1e9);
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	for (;;) {
+		pid_t r = waitpid(pid, wstatus, WNOHANG);
+		uint64_t now;
+		int ms;
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			break;
+		if (stop && *stop) {
+			if (pidfd >= 0)
+				close(pidfd);
+			return -EINTR;
+		}
+		now = pt_now_ns();
+		if (now >= deadline) {
+			if (pidfd >= 0)
+				close(pidfd);
+			return -ETIMEDOUT;
+		}
+		ms = (int)((deadline - now) / PT_NSEC_PER_MSEC) + 1;
+		if (pidfd >= 0) {
+			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+			/* A signal cuts the poll short, so stop is seen at once. */
+			poll(&p, 1, ms);
+		} else {
+			pt_sleep_ns(ms < 5 ? (uint64_t)ms * PT_NSEC_PER_MSEC
+					   : 5 * PT_NSEC_PER_MSEC);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
+static void kill_group(pid_t pid)
+{
+	int st;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	pt_reap_orphans();
+}
+
+void pt_reap_orphans(void)
+{
+	int st;
+
+	while (waitpid(-1, &st, WNOHANG) > 0)
+		;
+}
+
+int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
+		  volatile int *stop, struct pt_result *out)
+{
+	struct pt_result *res;
+	int wstatus = 0, ret;
+	pid_t pid;
+
+	result_clear(out);
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		   -1, 0);
+	if (res == MAP_FAILED)
+		return fail(out, PT_ST_FAILED, "mmap", strerror(errno));
+	result_clear(res);
+
+	fflush(NULL); /* nothing buffered is written twice */
+	pid = fork();
+	if (pid < 0) {
+		fail(out, PT_ST_FAILED, "fork", strerror(errno));
+		munmap(res, sizeof(*res));
+		return out->status;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		/* Its own process group, so a timeout or an interrupt kills the
+		 * whole point, forked workers included. */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		pt_point_run_once(pt, env, res);
+		atomic_store(&res->written, 1);
+		_exit(0);
+	}
+	setpgid(pid, pid); /* also here: no race with the child's own call */
+
+	ret = child_wait(pid, &wstatus, timeout_s, stop);
+	if (ret == -EINTR || ret == -ETIMEDOUT) {
+		kill_group(pid);
+		if (ret == -EINTR) {
+			fail(out, PT_ST_FAILED, "interrupted", NULL);
+			munmap(res, sizeof(*res));
+			return -EINTR;
+		}
+		char why[64];
+
+		snprintf(why, sizeof(why), "killed after %.1f s", timeout_s);
+		fail(out, PT_ST_TIMEOUT, "timeout", why);
+	} else {
+		/* Forked workers left behind by a crashed point die with it. */
+		kill(-pid, SIGKILL);
+		pt_reap_orphans();
+		if (WIFSIGNALED(wstatus)) {
+			memcpy(out, res, sizeof(*out));
+			fail(out, PT_ST_CRASHED, "point process killed by signal",
+			     strsignal(WTERMSIG(wstatus)));
+		} else if (!atomic_load(&res->written)) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "exit status %d",
+				 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+			fail(out, PT_ST_FAILED, "point process exited early", why);
+		} else {
+			memcpy(out, res, sizeof(*out));
+		}
+	}
+	munmap(res, sizeof(*res));
+	return out->status;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* A point of the plan (workload x model x workers x placement x parameters)
+ * and the figures of one repetition of it. pt_point_exec() runs a
+ * repetition in a child process of the driver, so a crash or hang under any
+ * model is contained. */
+#ifndef PT_POINT_H
+#define PT_POINT_H
+
+#include "param.h"
+#include "topo.h"
+#include "workload.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum pt_status { PT_ST_OK, PT_ST_FAILED, PT_ST_CRASHED, PT_ST_TIMEOUT, PT_ST_SKIPPED };
+const char *pt_status_name(enum pt_status s);
+
+struct pt_point {
+	const struct pt_workload *wl;
+	enum pt_model model;
+	int nworkers;
+	enum pt_bind bind;
+	struct pt_params params;
+	unsigned switch_interval_us; /* GIL models only, else 0 */
+	unsigned check_interval;     /* gil-old only, else 0 */
+	bool quick;
+};
+
+struct pt_result {
+	enum pt_status status;
+	char msg[2 * PT_MSG_LEN];
+	double wall_s, user_s, sys_s;
+	uint64_t ops;
+	double ops_per_s;
+	double lat_p50_us, lat_p99_us; /* NAN: no latencies */
+	uint64_t nvcsw, nivcsw;
+	uint64_t ops_min, ops_max;     /* across workers: fairness */
+	struct pt_gil_stats gil;
+	int bind_failed;
+	double metric[PT_MAX_METRICS]; /* NAN: empty */
+	_Atomic int written;	       /* the child finished writing */
+};
+
+/* What every repetition of a run shares. */
+struct pt_runenv {
+	const struct pt_topo *topo; /* NULL: no binding */
+	const char *tmpdir;	    /* private directory, removed by the driver */
+};
+
+/* Runs one repetition in the calling process. Returns the status. */
+enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_runenv *env,
+				 struct pt_result *res);
+
+/* Runs one repetition in a child process (its own process group) and waits
+ * at most @timeout_s; crash -> CRASHED, timeout -> TIMEOUT (the group is
+ * killed). Returns the status, also in @res. -EINTR when @stop became
+ * non-zero while waiting (the child is killed and reaped). */
+int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
+		  volatile int *stop, struct pt_result *res);
+
+/* Reaps any orphaned grandchild (the driver is their subreaper). */
+void pt_reap_orphans(void);
+
+#endif
