@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// Test helpers.
+#include "helpers.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *pt_test_bin(void)
+{
+	const char *b = getenv("PTBENCH_BIN");
+
+	return b && *b ? b : "build/ptbench";
+}
+
+static void drain(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	while (*len + 1 < cap && (n = read(fd, buf + *len, cap - 1 - *len)) > 0)
+		*len += (size_t)n;
+	buf[*len] = '\0';
+}
+
+void pt_test_exec(const char *const argv[], const char *const env[], double timeout_s,
+		  struct pt_cmd_out *o)
+{
+	int out[2], err[2], st = 0;
+	size_t lo = 0, le = 0;
+	uint64_t deadline = pt_now_ns() + (uint64_t)(timeout_s * 1e9);
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		o->status = -1;
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		for (int i = 0; env && env[i]; i++) {
+			char kv[4096], *eq;
+
+			snprintf(kv, sizeof(kv), "%s", env[i]);
+			eq = strchr(kv, '=');
+			if (eq) {
+				*eq = '\0';
+				setenv(kv, eq + 1, 1);
+			}
+		}
+		/* execv's prototype predates const; it does not write argv. */
+		execv(pt_test_bin(), (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
+		uint64_t now = pt_now_ns();
+
+		if (now >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			o->status = -1;
+			break;
+		}
+		poll(p, 2, 50);
+		drain(out[0], o->out, sizeof(o->out), &lo);
+		drain(err[0], o->err, sizeof(o->err), &le);
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			drain(out[0], o->out, sizeof(o->out), &lo);
+			drain(err[0], o->err, sizeof(o->err), &le);
+			o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			break;
+		}
+	}
+	close(out[0]);
+	close(err[0]);
+}
+
+char *pt_test_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *d = malloc(4096);
+
+	snprintf(d, 4096, "%s/pttest.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(d)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void pt_test_rmdir(const char *dir)
+{
+	if (dir)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int pt_test_csv_shape(const char *path, int *nfields)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	int lines = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (lines == 0 && nfields) {
+			*nfields = 1;
+			for (char *p = line; *p; p++)
+				*nfields += *p == ',';
+		}
+		lines++;
+	}
+	fclose(f);
+	return lines;
+}

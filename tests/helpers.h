@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Test helpers: run the ptbench binary of this build and capture what it
+ * says; make and remove scratch directories. */
+#ifndef PT_TEST_HELPERS_H
+#define PT_TEST_HELPERS_H
+
+#include <stddef.h>
+
+/* The binary under test (PTBENCH_BIN, set by `make test`). */
+const char *pt_test_bin(void);
+
+struct pt_cmd_out {
+	int status;	/* exit status, or 128 + signal */
+	char out[65536];
+	char err[65536];
+};
+
+/* Runs the binary with @argv (argv[0] ignored; NULL-terminated), waiting at
+ * most @timeout_s (then kills it and reports status -1). Extra environment
+ * entries "K=V" in @env (NULL-terminated, may be NULL). */
+void pt_test_exec(const char *const argv[], const char *const env[], double timeout_s,
+		  struct pt_cmd_out *out);
+
+/* mkdtemp under TMPDIR; removed by pt_test_rmdir. */
+char *pt_test_tmpdir(void);
+void pt_test_rmdir(const char *dir);
+
+/* Number of lines in @path and of fields in its first line; -1 if missing. */
+int pt_test_csv_shape(const char *path, int *nfields);
+
+#endif

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// The ptbench program: bad options and values exit 2 with a message that
+// names them; `run --quick` writes well-formed results; list and topo work.
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define ARGV(...) ((const char *const[]){ "ptbench", __VA_ARGS__, NULL })
+
+static void expect_usage(const char *const argv[], const char *named)
+{
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+
+	pt_test_exec(argv, NULL, 30, o);
+	cr_assert_eq(o->status, 2, "'%s': exit %d, stderr: %s", named, o->status, o->err);
+	cr_assert(strstr(o->err, named), "message does not name '%s': %s", named, o->err);
+	free(o);
+}
+
+Test(cli, bad_options_exit_2, .timeout = 120)
+{
+	expect_usage(ARGV("run", "-m", "fibers"), "fibers");
+	expect_usage(ARGV("run", "-m", ""), "-m");
+	expect_usage(ARGV("run", "-m", "threads,,procs"), "threads,,procs");
+	expect_usage(ARGV("run", "-w", "nope"), "nope");
+	expect_usage(ARGV("run", "-w", "countdown,"), "countdown,");
+	expect_usage(ARGV("run", "-n", "0"), "'0'");
+	expect_usage(ARGV("run", "-n", "abc"), "abc");
+	expect_usage(ARGV("run", "-n", "8-2"), "8-2");
+	expect_usage(ARGV("run", "-n", "99999"), "99999");
+	expect_usage(ARGV("run", "-n", "-3"), "-3");
+	expect_usage(ARGV("run", "-r", "0"), "'0'");
+	expect_usage(ARGV("run", "-r", "lots"), "lots");
+	expect_usage(ARGV("run", "--warmup", "-1"), "-1");
+	expect_usage(ARGV("run", "-b", "diagonal"), "diagonal");
+	expect_usage(ARGV("run", "-p", "count"), "count");
+	expect_usage(ARGV("run", "-p", "count=abc"), "abc");
+	expect_usage(ARGV("run", "-p", "count=0"), "count");
+	expect_usage(ARGV("run", "-p", "scaling=sideways"), "sideways");
+	expect_usage(ARGV("run", "-p", "bogus=1"), "bogus");
+	expect_usage(ARGV("run", "-p", "count=1", "-p", "count=2"), "count");
+	expect_usage(ARGV("run", "--switch-interval", "0"), "'0'");
+	expect_usage(ARGV("run", "--switch-interval", "5ms"), "5ms");
+	expect_usage(ARGV("run", "--timeout", "-1"), "-1");
+	expect_usage(ARGV("run", "--timeout", "nan"), "nan");
+	expect_usage(ARGV("run", "--bogus"), "--bogus");
+	expect_usage(ARGV("run", "-z"), "-z");
+	expect_usage(ARGV("run", "-r"), "-r");
+	expect_usage(ARGV("run", "extra"), "extra");
+	expect_usage(ARGV("frobnicate"), "frobnicate");
+	expect_usage(ARGV("topo", "-b", "sideways"), "sideways");
+}
+
+Test(cli, bad_synthetic_topology_exit_2, .timeout = 30)
+{
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	const char *env[] = { "HWLOC_SYNTHETIC=pack:banana", NULL };
+
+	pt_test_exec(ARGV("topo"), env, 30, o);
+	cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "banana"), "%s", o->err);
+	free(o);
+}
+
+Test(cli, help_version_list, .timeout = 30)
+{
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+
+	pt_test_exec(ARGV("--help"), NULL, 30, o);
+	cr_assert_eq(o->status, 0);
+	cr_assert(strstr(o->out, "--workload"));
+	pt_test_exec(ARGV("--version"), NULL, 30, o);
+	cr_assert_eq(o->status, 0);
+	cr_assert(strncmp(o->out, "ptbench ", 8) == 0);
+	pt_test_exec(ARGV("list"), NULL, 30, o);
+	cr_assert_eq(o->status, 0);
+	/* Every workload with its kind and parameters, and every model. */
+	cr_assert(strstr(o->out, "countdown") && strstr(o->out, "count=") &&
+		  strstr(o->out, "scaling=strong"));
+	for (const char *m = "serial\0threads\0procs\0gil\0gil-old\0"; *m; m += strlen(m) + 1)
+		cr_assert(strstr(o->out, m), "list lacks model %s", m);
+	free(o);
+}
+
+/* The fields of line @k (0 = header) of @path, split at commas (no quoting
+ * in the fields checked here). */
+static int read_fields(const char *path, int k, char fields[][64], int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	int n = 0;
+
+	cr_assert(f, "%s missing", path);
+	for (int i = 0; i <= k; i++)
+		cr_assert(fgets(line, sizeof(line), f), "%s: no line %d", path, k);
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	for (char *p = line, *c;; p = c + 1) {
+		c = strchr(p, ',');
+		if (c)
+			*c = '\0';
+		if (n < max)
+			snprintf(fields[n++], 64, "%.63s", p);
+		if (!c)
+			break;
+	}
+	return n;
+}
+
+static int col(char fields[][64], int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(fields[i], name) == 0)
+			return i;
+	return -1;
+}
+
+Test(cli, quick_run_end_to_end, .timeout = 180)
+{
+	char *dir = pt_test_tmpdir(), path[8400], out[4200];
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	static char head[128][64], row[128][64];
+	int nh, nf, lines;
+	const char *contract[] = { "workload", "model", "workers", "bind", "rep", "status",
+				   "wall_s", "user_s", "sys_s", "ops", "ops_per_s",
+				   "lat_p50_us", "lat_p99_us" };
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	pt_test_exec(ARGV("run", "--quick", "-q", "-w", "countdown", "-n", "1,2", "-r", "2",
+			  "-o", out),
+		     NULL, 170, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+
+	snprintf(path, sizeof(path), "%s/results.csv", out);
+	lines = pt_test_csv_shape(path, &nf);
+	/* 5 models x 2 worker counts x 2 repetitions, plus the header. */
+	cr_assert_eq(lines, 1 + 5 * 2 * 2, "%d lines", lines);
+	nh = read_fields(path, 0, head, 128);
+	for (size_t i = 0; i < sizeof(contract) / sizeof(contract[0]); i++)
+		cr_assert_eq(col(head, nh, contract[i]), (int)i, "column %s", contract[i]);
+	for (int k = 1; k < lines; k++) {
+		int n = read_fields(path, k, row, 128);
+		double wall = atof(row[col(head, nh, "wall_s")]);
+		double ops = atof(row[col(head, nh, "ops")]);
+		double rate = atof(row[col(head, nh, "ops_per_s")]);
+
+		cr_assert_eq(n, nh, "row %d has %d fields, header %d", k, n, nh);
+		cr_assert_str_eq(row[col(head, nh, "status")], "ok");
+		cr_assert(wall > 0);
+		cr_assert_eq(ops, 2000000.0, "quick countdown counts 2000000");
+		/* ops_per_s is ops / wall_s (to print precision). */
+		cr_assert(rate > 0.999 * ops / wall && rate < 1.001 * ops / wall);
+		/* lat_* do not apply to countdown: empty, not zero. */
+		cr_assert_str_eq(row[col(head, nh, "lat_p50_us")], "");
+	}
+
+	snprintf(path, sizeof(path), "%s/summary.csv", out);
+	cr_assert_eq(pt_test_csv_shape(path, NULL), 1 + 5 * 2);
+	snprintf(path, sizeof(path), "%s/meta.json", out);
+	json_error_t jerr;
+	json_t *meta = json_load_file(path, 0, &jerr);
+	cr_assert(meta, "meta.json: %s", jerr.text);
+	cr_assert(json_object_get(meta, "machine") && json_object_get(meta, "build") &&
+		  json_object_get(meta, "run"));
+	cr_assert(json_is_array(json_object_get(json_object_get(meta, "run"), "command_line")));
+	json_decref(meta);
+
+	/* A second run into the same directory is refused. */
+	pt_test_exec(ARGV("run", "--quick", "-q", "-w", "countdown", "-n", "1", "-r", "1", "-o", out),
+		     NULL, 60, o);
+	cr_assert_eq(o->status, 2, "%s", o->err);
+	cr_assert(strstr(o->err, "--force"));
+	pt_test_rmdir(dir);
+	free(dir);
+	free(o);
+}
+
+Test(cli, dry_run_prints_plan, .timeout = 30)
+{
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+
+	pt_test_exec(ARGV("run", "--dry-run", "-w", "countdown", "-m", "threads,gil",
+			  "-n", "1-3", "--switch-interval", "5000,100"),
+		     NULL, 30, o);
+	cr_assert_eq(o->status, 0, "%s", o->err);
+	/* 3 worker counts x (threads + gil at two intervals). */
+	cr_assert(strstr(o->out, "9 points"), "%s", o->out);
+	free(o);
+}

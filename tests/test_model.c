@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+// The spawn/join core under every model: each worker runs exactly once and
+// fills its own slot, the gate holds workers until the clock starts, a
+// killed forked worker is reported and reaped, the thread API answers.
+#include "model.h"
+#include "point.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct shared_counts {
+	_Atomic int runs[64];
+	_Atomic int current_ok[64];
+};
+
+static int count_body(struct pt_worker *w)
+{
+	struct shared_counts *sc = w->team->shared;
+
+	atomic_fetch_add(&sc->runs[w->id], 1);
+	/* threading.current_thread() is this worker, under every model. */
+	if (pt_current() == w)
+		atomic_fetch_add(&sc->current_ok[w->id], 1);
+	/* Blocking sections nest and cost nothing without a GIL. */
+	pt_block_begin(w);
+	pt_block_begin(NULL);
+	pt_block_end(NULL);
+	pt_block_end(w);
+	w->slot->ops = (uint64_t)w->id + 1;
+	pt_tick(w);
+	return 0;
+}
+
+static void run_all_once(enum pt_model m, int n)
+{
+	struct pt_team_config cfg = {
+		.model = m, .nworkers = n, .body = count_body,
+		.shared_size = sizeof(struct shared_counts),
+	};
+	struct pt_team t;
+	struct pt_team_stats *st = malloc(sizeof(*st));
+
+	cr_assert_eq(pt_team_init(&t, &cfg), 0);
+	cr_assert_eq(pt_team_spawn(&t), 0);
+	pt_team_go(&t);
+	cr_assert_eq(pt_team_join(&t, 0), 0);
+	cr_assert_eq(pt_team_collect(&t, st), 0, "%s n=%d: a worker failed", pt_model_name(m), n);
+
+	struct shared_counts *sc = t.shared;
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(atomic_load(&sc->runs[i]), 1, "%s: worker %d ran %d times",
+			     pt_model_name(m), i, atomic_load(&sc->runs[i]));
+		cr_assert_eq(atomic_load(&sc->current_ok[i]), 1);
+		cr_assert_eq(t.slots[i].ops, (uint64_t)i + 1);
+		cr_assert_eq(atomic_load(&t.slots[i].done), 1u);
+		cr_assert(t.slots[i].t_start_ns >= t.sh->t0_ns, "worker %d started before the gate", i);
+		cr_assert(t.slots[i].t_end_ns >= t.slots[i].t_start_ns);
+		cr_assert(!pt_worker_is_alive(&t, i));
+	}
+	cr_assert_eq(st->ops, (uint64_t)n * (n + 1) / 2);
+	cr_assert_eq(st->ops_min, 1u);
+	cr_assert_eq(st->ops_max, (uint64_t)n);
+	cr_assert_eq(pt_active_count(&t), 0);
+	cr_assert(st->wall_ns > 0);
+	pt_team_destroy(&t);
+	free(st);
+	/* No forked worker is left behind, not even a zombie. */
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1);
+	cr_assert_eq(errno, ECHILD);
+}
+
+Test(model, every_worker_runs_once_serial, .timeout = 30) { for (int n = 1; n <= 8; n += 3) run_all_once(PT_MODEL_SERIAL, n); }
+Test(model, every_worker_runs_once_threads, .timeout = 30) { for (int n = 1; n <= 8; n += 3) run_all_once(PT_MODEL_THREADS, n); }
+Test(model, every_worker_runs_once_procs, .timeout = 30) { for (int n = 1; n <= 8; n += 3) run_all_once(PT_MODEL_PROCS, n); }
+Test(model, every_worker_runs_once_gil, .timeout = 30) { for (int n = 1; n <= 8; n += 3) run_all_once(PT_MODEL_GIL, n); }
+Test(model, every_worker_runs_once_gil_old, .timeout = 30) { for (int n = 1; n <= 8; n += 3) run_all_once(PT_MODEL_GIL_OLD, n); }
+
+/* Workers are held at the gate: none has started before pt_team_go. */
+static int gate_body(struct pt_worker *w)
+{
+	_Atomic int *started = w->team->shared;
+
+	atomic_fetch_add(started, 1);
+	return 0;
+}
+
+Test(model, gate_holds_workers, .timeout = 30)
+{
+	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 4, .body = gate_body,
+					      .shared_size = sizeof(_Atomic int) };
+		struct pt_team t;
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		/* Every worker reaches the gate... */
+		while (atomic_load(&t.sh->ready) < 4)
+			usleep(1000);
+		usleep(20000);
+		/* ...and none passes it before it opens. */
+		cr_assert_eq(atomic_load((_Atomic int *)t.shared), 0, "%s", pt_model_name(m));
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert_eq(atomic_load((_Atomic int *)t.shared), 4);
+		pt_team_destroy(&t);
+	}
+}
+
+static int kill_one_body(struct pt_worker *w)
+{
+	if (w->id == 1)
+		raise(SIGKILL);
+	w->slot->ops = 1;
+	return 0;
+}
+
+Test(model, killed_child_is_crashed_and_reaped, .timeout = 30)
+{
+	struct pt_team_config cfg = { .model = PT_MODEL_PROCS, .nworkers = 3, .body = kill_one_body };
+	struct pt_team t;
+	struct pt_team_stats *st = malloc(sizeof(*st));
+
+	cr_assert_eq(pt_team_init(&t, &cfg), 0);
+	cr_assert_eq(pt_team_spawn(&t), 0);
+	pt_team_go(&t);
+	cr_assert_eq(pt_team_join(&t, 0), 0);
+	cr_assert_neq(pt_team_collect(&t, st), 0);
+	cr_assert_eq(st->crashed, 1);
+	cr_assert_eq(st->ops, 2u);
+	pt_team_destroy(&t);
+	free(st);
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a zombie or a child is left");
+}
+
+static int failing_body(struct pt_worker *w)
+{
+	return w->id == 0 ? -EIO : 0;
+}
+
+Test(model, failing_worker_is_reported, .timeout = 30)
+{
+	for (enum pt_model m = 0; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 2, .body = failing_body };
+		struct pt_team t;
+		struct pt_team_stats *st = malloc(sizeof(*st));
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert_neq(pt_team_collect(&t, st), 0);
+		cr_assert_eq(st->failed, 1, "%s", pt_model_name(m));
+		cr_assert(st->first_msg && strstr(st->first_msg, "Worker-1"), "%s: %s",
+			  pt_model_name(m), st->first_msg ? st->first_msg : "(none)");
+		pt_team_destroy(&t);
+		free(st);
+	}
+}
+
+/* Thread API: names, join with a timeout, is_alive, daemons not waited for. */
+static int slow_daemon_body(struct pt_worker *w)
+{
+	if (w->daemon) {
+		/* Polls the termination flag, like the source's run loops. */
+		while (pt_running(w))
+			usleep(1000);
+		return 0;
+	}
+	usleep(30000);
+	return 0;
+}
+
+Test(model, thread_api, .timeout = 30)
+{
+	for (enum pt_model m = PT_MODEL_THREADS; m <= PT_MODEL_PROCS; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 3, .ndaemons = 1,
+					      .body = slow_daemon_body };
+		struct pt_team t;
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_str_eq(t.workers[0].name, "Worker-1");
+		cr_assert_str_eq(t.workers[2].name, "Worker-3");
+		cr_assert(t.workers[2].daemon && !t.workers[0].daemon);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		pt_team_go(&t);
+		/* A join that times out leaves the worker alive. */
+		cr_assert_not(pt_worker_join(&t, 2, 5 * PT_NSEC_PER_MSEC));
+		cr_assert(pt_worker_is_alive(&t, 2));
+		cr_assert(pt_active_count(&t) >= 1);
+		/* The join returns with the daemon still running: it is stopped. */
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert(!pt_worker_is_alive(&t, 0));
+		pt_team_destroy(&t);
+	}
+}
+
+/* A whole point contained in a child process: a thread's segfault kills
+ * the point's process, and the driver reports it as crashed. */
+static int segv_body(struct pt_worker *w)
+{
+	if (w->id == 0)
+		raise(SIGKILL); /* stands for any fatal signal; SIGKILL is not caught by sanitizers */
+	return 0;
+}
+
+static const struct pt_param_def no_params[] = { { 0 } };
+
+static const struct pt_workload crash_wl = {
+	.name = "test-crash", .kind = PT_KIND_SELFTEST, .summary = "crashes",
+	.params = no_params, .models = PT_MODELS_ALL, .min_workers = 1, .run = segv_body,
+};
+
+Test(model, point_exec_contains_a_crash, .timeout = 60)
+{
+	struct pt_runenv env = { 0 };
+	struct pt_result r;
+
+	for (enum pt_model m = 0; m < PT_MODEL_COUNT; m++) {
+		struct pt_point pt = { .wl = &crash_wl, .model = m, .nworkers = 2 };
+
+		pt_point_exec(&pt, &env, 30, NULL, &r);
+		cr_assert_eq(r.status, PT_ST_CRASHED, "%s: status %s (%s)", pt_model_name(m),
+			     pt_status_name(r.status), r.msg);
+	}
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+}
+
+static int hang_body(struct pt_worker *w)
+{
+	(void)w;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static const struct pt_workload hang_wl = {
+	.name = "test-hang", .kind = PT_KIND_SELFTEST, .summary = "hangs",
+	.params = no_params, .models = PT_MODELS_ALL, .min_workers = 1, .run = hang_body,
+};
+
+Test(model, point_exec_times_out, .timeout = 60)
+{
+	struct pt_runenv env = { 0 };
+	struct pt_result r;
+
+	for (enum pt_model m = 0; m < PT_MODEL_COUNT; m++) {
+		struct pt_point pt = { .wl = &hang_wl, .model = m, .nworkers = 2 };
+
+		pt_point_exec(&pt, &env, 0.3, NULL, &r);
+		cr_assert_eq(r.status, PT_ST_TIMEOUT, "%s: %s", pt_model_name(m), pt_status_name(r.status));
+	}
+	/* The point's whole process group, forked workers included, is gone. */
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+}
+
+Test(model, names_parse_round_trip, .timeout = 10)
+{
+	enum pt_model m;
+
+	for (int i = 0; i < PT_MODEL_COUNT; i++) {
+		cr_assert_eq(pt_model_parse(pt_model_name((enum pt_model)i), &m), 0);
+		cr_assert_eq(m, (enum pt_model)i);
+	}
+	cr_assert_eq(pt_model_parse("fibers", &m), -EINVAL);
+}
