@@ -15,13 +15,15 @@ CFLAGS  ?=
 CFLAGS  += $(WARN) $(OPT) -pthread -MMD -MP
 LDLIBS  += -pthread -lm
 
+# BUILDDIR lets several checkouts' builds share a tree without colliding.
+BUILDDIR ?= build
 ifneq ($(SAN),)
-BUILD   := build/san-$(subst $(comma),-,$(SAN))
+BUILD   := $(BUILDDIR)/san-$(subst $(comma),-,$(SAN))
 CFLAGS  += -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=$(SAN)
 WERROR  := 1
 else
-BUILD   := build
+BUILD   := $(BUILDDIR)
 endif
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
@@ -126,6 +128,6 @@ calibrate: $(PTBENCH)
 	bash scripts/calibrate.sh $(RESULTS)
 
 clean:
-	rm -rf build
+	rm -rf $(BUILDDIR)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
