@@ -479,6 +479,7 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 		st->gil.acquisitions += s->gil.acquisitions;
 		st->gil.switches += s->gil.switches;
 		st->gil.drop_requests += s->gil.drop_requests;
+		st->gil.yields += s->gil.yields;
 		st->gil.wait_ns += s->gil.wait_ns;
 		if (s->gil.wait_max_ns > st->gil.wait_max_ns)
 			st->gil.wait_max_ns = s->gil.wait_max_ns;
