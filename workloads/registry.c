@@ -7,6 +7,7 @@
 
 const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_countdown,
+	&pt_wl_convoy,
 	NULL,
 };
 

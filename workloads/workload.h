@@ -83,5 +83,6 @@ int pt_workload_metric(const struct pt_workload *wl, const char *name);
 const char *pt_workload_skip_reason(const struct pt_workload *wl, enum pt_model model, int n);
 
 extern const struct pt_workload pt_wl_countdown;
+extern const struct pt_workload pt_wl_convoy;
 
 #endif
