@@ -7,6 +7,7 @@
 #include "error.h"
 #include "output.h"
 #include "plan.h"
+#include "suite.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -292,12 +293,19 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 	FILE *csv;
 	int fd, status = PT_EXIT_OK;
 	uint64_t t0;
+	double est;
 
 	pt_opts_defaults(&o);
 	pt_opts_parse(&o, argc, argv, topo);
-	pt_plan_build(&plan, &o);
+	pt_plan_build(&plan, &o, topo);
+	est = pt_suite_fit(&plan, &o, topo);
 	if (o.dry_run) {
 		print_plan(&o, &plan);
+		printf("estimated time: %.0f s", est);
+		if (o.suite)
+			printf(" (default suite budget on %d PUs: %.0f s)", topo->npus,
+			       pt_suite_budget_s(topo->npus));
+		printf("\n");
 		pt_plan_free(&plan);
 		pt_opts_free(&o);
 		return PT_EXIT_OK;

@@ -369,21 +369,24 @@ void pt_point_label(const struct pt_opts *o, const struct pt_point *pt, char *bu
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int k = 0; k < o->npsets && used < n; k++) {
-		const struct pt_pval *v = pt_params_find(&pt->params, o->pset[k].key);
+	/* The parameters that differ from their default: what was swept or set. */
+	for (int k = 0; k < pt->params.n && used < n; k++) {
+		const struct pt_pval *v = &pt->params.v[k];
+		const char *def = pt->quick && v->def->quick ? v->def->quick : v->def->def;
 
-		if (v)
+		if (strcmp(v->str, def) != 0)
 			used += (size_t)snprintf(buf + used, n - used, "%s%s=%s", used ? " " : "",
-						 o->pset[k].key, v->str);
+						 v->def->name, v->str);
 	}
-	if (pt->model == PT_MODEL_GIL && o->nintervals > 1 && used < n)
+	if (pt->model == PT_MODEL_GIL && used < n)
 		used += (size_t)snprintf(buf + used, n - used, "%sinterval=%uus", used ? " " : "",
 					 pt->switch_interval_us);
-	if (pt->model == PT_MODEL_GIL_OLD && o->nchecks > 1 && used < n)
+	if (pt->model == PT_MODEL_GIL_OLD && pt->check_interval != PT_GIL_DEFAULT_CHECK && used < n)
 		used += (size_t)snprintf(buf + used, n - used, "%scheck=%u", used ? " " : "",
 					 pt->check_interval);
-	if (o->nbinds > 1 && used < n)
+	if (pt->bind != PT_BIND_NONE && used < n)
 		snprintf(buf + used, n - used, "%sbind=%s", used ? " " : "", pt_bind_name(pt->bind));
+	(void)o;
 }
 
 /* @v with @prec digits (%g style when @g), then @suffix; "-" when not finite. */

@@ -3,6 +3,7 @@
 #include "plan.h"
 
 #include "error.h"
+#include "suite.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -306,20 +307,24 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 			break;
 		case 'n':
 			workers = optarg;
+			o->workers_given = true;
 			break;
 		case 'r':
 			if (parse_long(optarg, 1, 1000, &v))
 				pt_usage_error("-r/--repeat: '%s' is not a count in [1, 1000]",
 					       optarg);
 			o->repeat = (int)v;
+			o->repeat_given = true;
 			break;
 		case OPT_WARMUP:
 			if (parse_long(optarg, 0, 100, &v))
 				pt_usage_error("--warmup: '%s' is not a count in [0, 100]", optarg);
 			o->warmup = (int)v;
+			o->warmup_given = true;
 			break;
 		case 'b':
 			for_each_item("-b/--bind", optarg, add_bind, o);
+			o->binds_given = true;
 			break;
 		case 'p':
 			add_pset(o, optarg);
@@ -383,6 +388,7 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 		pt_usage_error("unexpected argument '%s'", argv[optind]);
 
 	if (!o->nwl) {
+		o->suite = true;
 		pt_for_each_workload(pp)
 			if ((*pp)->kind != PT_KIND_SELFTEST)
 				o->wl[o->nwl++] = *pp;
@@ -489,13 +495,18 @@ static bool same_group(const struct pt_point *a, const struct pt_point *b)
 	       memcmp(&a->params, &b->params, sizeof(a->params)) == 0;
 }
 
-void pt_plan_build(struct pt_plan *plan, const struct pt_opts *o)
+void pt_plan_build(struct pt_plan *plan, const struct pt_opts *o, const struct pt_topo *topo)
 {
 	int cap = 0, j = 0;
 
 	memset(plan, 0, sizeof(*plan));
-	for (int i = 0; i < o->nwl; i++)
-		plan_workload(plan, &cap, o, o->wl[i]);
+	for (int i = 0; i < o->nwl; i++) {
+		struct pt_opts wo;
+
+		pt_suite_opts(o, o->wl[i], topo, &wo);
+		plan_workload(plan, &cap, &wo, o->wl[i]);
+		pt_suite_opts_free(&wo);
+	}
 
 	plan->jobs = calloc((size_t)plan->npts * (size_t)(o->repeat + o->warmup) + 1,
 			    sizeof(*plan->jobs));

@@ -35,6 +35,10 @@ struct pt_opts {
 	double timeout_s;		 /* 0: derived from the plan */
 	const char *out;
 	bool quick, quiet, force, dry_run;
+	/* What the user gave; the default suite fills in the rest. */
+	bool suite; /* no -w: every workload, each as its suite spec says */
+	bool workers_given, binds_given, repeat_given, warmup_given;
+	int first_owned_pset; /* psets from here on belong to this copy */
 };
 
 /* One repetition to run: plan.pts[point], repetition rep (< 0: warmup). */
@@ -58,7 +62,7 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 void pt_opts_free(struct pt_opts *o);
 
 /* Builds the points and the job order. Bad parameter values exit 2. */
-void pt_plan_build(struct pt_plan *plan, const struct pt_opts *o);
+void pt_plan_build(struct pt_plan *plan, const struct pt_opts *o, const struct pt_topo *topo);
 void pt_plan_free(struct pt_plan *plan);
 /* Timeout of one repetition of @pt: --timeout, or derived from its size. */
 double pt_plan_timeout(const struct pt_opts *o, const struct pt_point *pt);

@@ -193,6 +193,14 @@ static void convoy_teardown(struct pt_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+static double convoy_estimate(const struct pt_params *p, enum pt_model m, int n, int npus)
+{
+	(void)m;
+	(void)n;
+	(void)npus;
+	return (double)pt_param_int(p, "duration_ms") / 1e3;
+}
+
 const struct pt_workload pt_wl_convoy = {
 	.name = "convoy",
 	.kind = PT_KIND_MIXED,
@@ -203,6 +211,10 @@ const struct pt_workload pt_wl_convoy = {
 	.min_workers = 1,
 	.skip_why = "convoy needs its workers to run at once",
 	.fixed_time = true,
+	/* Worker 0 alone, then next to 1 to 3 CPU-bound companions, at the
+	 * intervals whose effect CPython shows (5 ms default, 1 ms, 100 us). */
+	.suite = { .workers = "1-4", .intervals = "5000,1000,100" },
+	.estimate_s = convoy_estimate,
 	.setup = convoy_setup,
 	.start = convoy_start,
 	.run = convoy_run,

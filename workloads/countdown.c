@@ -59,6 +59,28 @@ static int countdown_run(struct pt_worker *w)
 	return 0;
 }
 
+/* About 0.4 ns an iteration on the development machine (build/floors). */
+#define EST_NS_PER_ITER 0.4
+
+static double countdown_estimate(const struct pt_params *p, enum pt_model m, int n, int npus)
+{
+	double per = (double)pt_param_int(p, "count") * EST_NS_PER_ITER / 1e9;
+	double total = pt_param_int(p, "scaling") == WEAK ? per * n : per;
+	int par = n < npus ? n : npus;
+
+	switch (m) {
+	case PT_MODEL_THREADS:
+	case PT_MODEL_PROCS:
+		return total / (par > 0 ? par : 1);
+	case PT_MODEL_GIL_OLD:
+		/* The old GIL thrashes on a multicore machine (Beazley 2010:
+		 * 2 threads about twice as slow as sequential). */
+		return n > 1 ? 2 * total : total;
+	default:
+		return total;
+	}
+}
+
 const struct pt_workload pt_wl_countdown = {
 	.name = "countdown",
 	.kind = PT_KIND_CPU,
@@ -66,5 +88,7 @@ const struct pt_workload pt_wl_countdown = {
 	.params = params,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
+	.suite = { .placements = true },
+	.estimate_s = countdown_estimate,
 	.run = countdown_run,
 };

@@ -25,6 +25,15 @@ struct pt_metric_def {
 
 struct pt_workload;
 
+/* How the default suite (`ptbench run` without -w) runs a workload; what a
+ * user gives on the command line overrides it. */
+struct pt_suite {
+	const char *workers;   /* -n syntax; NULL: auto */
+	const char *sweep;     /* one "key=v1,v2,..." parameter sweep, or NULL */
+	const char *intervals; /* GIL switch intervals (us), or NULL: the default */
+	bool placements;       /* also compact and scatter where they differ */
+};
+
 /* One repetition of one point, inside the point's own process. */
 struct pt_ctx {
 	const struct pt_workload *wl;
@@ -60,6 +69,11 @@ struct pt_workload {
 	int min_workers;	/* fewer are skipped */
 	const char *skip_why;	/* why a model is not meaningful, for the log */
 	bool fixed_time;	/* runs for a duration instead of a fixed amount of work */
+	struct pt_suite suite;
+	/* Seconds one repetition takes with these parameters (for the plan's
+	 * time estimate); NULL: PT_DEFAULT_ESTIMATE_S. */
+	double (*estimate_s)(const struct pt_params *p, enum pt_model m, int nworkers,
+			     int npus);
 	/* All optional but run. Each returns 0 or a negative errno, with a
 	 * message in ctx->msg. */
 	int (*validate)(const struct pt_params *p, char *err, size_t errlen);
@@ -70,6 +84,8 @@ struct pt_workload {
 	int (*finish)(struct pt_ctx *ctx, const struct pt_team_stats *st); /* verify, metrics */
 	void (*teardown)(struct pt_ctx *ctx);	/* always, after setup succeeded */
 };
+
+#define PT_DEFAULT_ESTIMATE_S 0.5
 
 /* The registry: one NULL-terminated table. */
 extern const struct pt_workload *const pt_workloads[];

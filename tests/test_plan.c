@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// The plan: interleaved repetitions, the default suite's per-workload specs
+// and its time budget; the run's progress display and meta.json.
+#include "helpers.h"
+#include "plan.h"
+#include "suite.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void parse(struct pt_opts *o, const struct pt_topo *topo, int argc, const char **argv)
+{
+	pt_opts_defaults(o);
+	pt_opts_parse(o, argc, (char **)(uintptr_t)argv, topo);
+}
+
+/* Repetitions of the points compared with each other (the models of one
+ * workload, worker count and parameters) interleave: A B C A B C, warmups
+ * first, so drift hits them alike. */
+Test(plan, interleaved_order, .timeout = 10)
+{
+	struct pt_topo topo;
+	struct pt_opts o;
+	struct pt_plan plan;
+	const char *argv[] = { "run", "-w", "countdown", "-m", "serial,threads,procs", "-n", "1,2",
+			       "-r", "3", "--warmup", "1", NULL };
+
+	cr_assert_eq(pt_topo_init(&topo), 0);
+	parse(&o, &topo, 11, argv);
+	pt_plan_build(&plan, &o, &topo);
+	cr_assert_eq(plan.npts, 6);
+	cr_assert_eq(plan.njobs, 6 * 4);
+	for (int g = 0; g < 2; g++)
+		for (int rep = -1; rep < 3; rep++)
+			for (int m = 0; m < 3; m++) {
+				const struct pt_job *j = &plan.jobs[g * 12 + (rep + 1) * 3 + m];
+
+				cr_assert_eq(j->rep, rep);
+				cr_assert_eq(j->point, g * 3 + m);
+				cr_assert_eq(plan.pts[j->point].nworkers, g + 1);
+			}
+	pt_plan_free(&plan);
+	pt_opts_free(&o);
+	pt_topo_destroy(&topo);
+}
+
+/* Without -w every workload runs as its suite spec says; with -w plainly. */
+Test(plan, suite_specs, .timeout = 10)
+{
+	struct pt_topo topo;
+	struct pt_opts o;
+	struct pt_plan plan;
+	const char *suite[] = { "run", NULL };
+	const char *plain[] = { "run", "-w", "convoy", "-m", "gil", NULL };
+	int convoy_gil = 0;
+	bool saw_100 = false;
+
+	cr_assert_eq(pt_topo_init(&topo), 0);
+	parse(&o, &topo, 1, suite);
+	cr_assert(o.suite);
+	pt_plan_build(&plan, &o, &topo);
+	for (int i = 0; i < plan.npts; i++) {
+		const struct pt_point *pt = &plan.pts[i];
+
+		cr_assert_neq(pt->wl->kind, PT_KIND_SELFTEST, "the suite never runs self-tests");
+		if (strcmp(pt->wl->name, "convoy") == 0 && pt->model == PT_MODEL_GIL) {
+			convoy_gil++;
+			saw_100 |= pt->switch_interval_us == 100;
+			cr_assert(pt->nworkers >= 1 && pt->nworkers <= 4);
+		}
+	}
+	/* 4 worker counts x 3 intervals. */
+	cr_assert_eq(convoy_gil, 12);
+	cr_assert(saw_100);
+	pt_plan_free(&plan);
+	pt_opts_free(&o);
+
+	parse(&o, &topo, 5, plain);
+	cr_assert_not(o.suite);
+	pt_plan_build(&plan, &o, &topo);
+	for (int i = 0; i < plan.npts; i++)
+		cr_assert_eq(plan.pts[i].switch_interval_us, PT_GIL_DEFAULT_INTERVAL_US);
+	pt_plan_free(&plan);
+	pt_opts_free(&o);
+	pt_topo_destroy(&topo);
+}
+
+Test(plan, budget_grows_with_log2, .timeout = 10)
+{
+	cr_assert_eq(pt_suite_budget_s(2), 180.0);
+	cr_assert_lt(pt_suite_budget_s(128), 15 * 60.0);
+	/* No faster than log2: each doubling adds the same amount. */
+	double step = pt_suite_budget_s(8) - pt_suite_budget_s(4);
+	cr_assert(step > 0);
+	cr_assert(pt_suite_budget_s(256) - pt_suite_budget_s(128) <= step * 1.000001);
+}
+
+/* The default suite's estimate fits the budget, here and on a synthetic
+ * 128-PU two-socket machine. */
+Test(plan, suite_fits_budget, .timeout = 20)
+{
+	const char *machines[] = { "", "pack:2 core:32 pu:2", "pack:1 core:4 pu:1" };
+
+	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++) {
+		struct pt_topo topo;
+		struct pt_opts o;
+		struct pt_plan plan;
+		const char *argv[] = { "run", NULL };
+		double est;
+
+		setenv("HWLOC_SYNTHETIC", machines[i], 1);
+		cr_assert_eq(pt_topo_init(&topo), 0);
+		parse(&o, &topo, 1, argv);
+		pt_plan_build(&plan, &o, &topo);
+		est = pt_suite_fit(&plan, &o, &topo);
+		cr_assert(est > 0);
+		cr_assert_leq(est, pt_suite_budget_s(topo.npus), "'%s': %.0f s over budget",
+			      machines[i], est);
+		cr_assert_geq(o.repeat, 3);
+		pt_plan_free(&plan);
+		pt_opts_free(&o);
+		pt_topo_destroy(&topo);
+	}
+}
+
+/* With stderr not a terminal, a run prints no progress line; meta.json
+ * holds the machine, the build and the run. */
+Test(plan, quiet_progress_and_meta, .timeout = 120)
+{
+	char *dir = pt_test_tmpdir(), out[4200], path[8400];
+	struct pt_cmd_out *r = malloc(sizeof(*r));
+	json_error_t jerr;
+	json_t *meta, *machine, *build, *run;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	pt_test_exec((const char *const[]){ "ptbench", "run", "--quick", "-w", "countdown", "-m",
+					    "serial,threads", "-n", "1", "-r", "1", "-o", out, NULL },
+		     NULL, 100, r);
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	cr_assert_null(strchr(r->err, '\r'), "progress on a non-terminal: %s", r->err);
+	cr_assert_null(strstr(r->err, "eta"), "%s", r->err);
+	/* The table still goes to stdout. */
+	cr_assert(strstr(r->out, "countdown"));
+
+	snprintf(path, sizeof(path), "%s/meta.json", out);
+	meta = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(meta, "%s", jerr.text);
+	machine = json_object_get(meta, "machine");
+	build = json_object_get(meta, "build");
+	run = json_object_get(meta, "run");
+	for (const char *k = "packages\0numa_nodes\0cores\0pus\0caches\0cpu_model\0kernel\0governor\0smt_control\0aslr\0"; *k; k += strlen(k) + 1)
+		cr_assert_not_null(json_object_get(machine, k), "machine.%s missing", k);
+	for (const char *k = "compiler\0cflags\0git_revision\0"; *k; k += strlen(k) + 1)
+		cr_assert(json_is_string(json_object_get(build, k)), "build.%s missing", k);
+	for (const char *k = "date\0command_line\0parameters\0repeat\0warmup\0"; *k; k += strlen(k) + 1)
+		cr_assert_not_null(json_object_get(run, k), "run.%s missing", k);
+	cr_assert(json_is_object(json_object_get(json_object_get(run, "parameters"), "countdown")));
+	cr_assert(json_is_array(json_object_get(meta, "warnings")));
+	json_decref(meta);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(r);
+}
