@@ -268,3 +268,58 @@ Test(model, names_parse_round_trip, .timeout = 10)
 	}
 	cr_assert_eq(pt_model_parse("fibers", &m), -EINVAL);
 }
+
+/* Placement: each worker binds itself before the gate (a forked worker its
+ * whole process, a thread itself); a failed binding is counted and the
+ * point still succeeds. */
+struct bind_log {
+	_Atomic int pu[8];
+	_Atomic int whole[8];
+	_Atomic int calls;
+};
+
+static int fake_bind(void *ctx, int pu_os, bool whole_process)
+{
+	(void)ctx;
+	struct pt_worker *w = pt_current();
+	struct bind_log *log = w->team->shared;
+
+	atomic_store(&log->pu[w->id], pu_os);
+	atomic_store(&log->whole[w->id], whole_process);
+	atomic_fetch_add(&log->calls, 1);
+	return w->id == 1 ? -EPERM : 0;
+}
+
+static int nop_body(struct pt_worker *w)
+{
+	(void)w;
+	return 0;
+}
+
+Test(model, binding_per_worker, .timeout = 30)
+{
+	static const int pus[3] = { 5, 7, -1 };
+
+	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 3, .body = nop_body,
+					      .bind_pus = pus, .bind = fake_bind,
+					      .shared_size = sizeof(struct bind_log) };
+		struct pt_team t;
+		struct pt_team_stats *st = malloc(sizeof(*st));
+		struct bind_log *log;
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert_eq(pt_team_collect(&t, st), 0, "a failed binding is not a failure");
+		log = t.shared;
+		cr_assert_eq(atomic_load(&log->calls), 2, "worker 2 has no PU: not bound");
+		cr_assert_eq(atomic_load(&log->pu[0]), 5);
+		cr_assert_eq(atomic_load(&log->pu[1]), 7);
+		cr_assert_eq(atomic_load(&log->whole[0]), m == PT_MODEL_PROCS, "%s", pt_model_name(m));
+		cr_assert_eq(st->bind_failed, 1);
+		pt_team_destroy(&t);
+		free(st);
+	}
+}
