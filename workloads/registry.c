@@ -8,6 +8,7 @@
 const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_countdown,
 	&pt_wl_convoy,
+	&pt_wl_spawn,
 	NULL,
 };
 

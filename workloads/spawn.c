@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// spawn: what creating a worker costs. Each worker creates and joins a
+// thread (thread models: threading.Thread(target=f).start(); .join()) or
+// forks and waits for a child (procs: multiprocessing's fork start method)
+// in a loop; -p rss=SIZE grows the parent's touched memory first, which
+// fork's page-table copy pays for and a thread's creation does not.
+#include "workload.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const struct pt_param_def params[] = {
+	{ .name = "spawns", .type = PT_PARAM_INT, .def = "500", .quick = "20",
+	  .help = "threads created (or children forked) per worker", .min = 1, .max = 10000000 },
+	{ .name = "rss", .type = PT_PARAM_SIZE, .def = "0", .quick = "0",
+	  .help = "memory the parent touches before it spawns (e.g. 256M)",
+	  .min = 0, .max = (int64_t)1 << 40 },
+	{ 0 },
+};
+
+struct spawn_priv {
+	void *mem;
+	size_t len;
+};
+
+static int spawn_setup(struct pt_ctx *ctx)
+{
+	struct spawn_priv *p = calloc(1, sizeof(*p));
+	size_t len = (size_t)pt_param_int(ctx->params, "rss");
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!p)
+		return -ENOMEM;
+	ctx->priv = p;
+	if (!len)
+		return 0;
+	/* Private anonymous memory, every page touched: the resident size a
+	 * fork must copy the page tables of (and then copy on write). */
+	p->mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->mem == MAP_FAILED) {
+		int e = errno;
+
+		p->mem = NULL;
+		snprintf(ctx->msg, sizeof(ctx->msg), "cannot map rss=%zu bytes: %s", len, strerror(e));
+		return -e;
+	}
+	p->len = len;
+	for (size_t off = 0; off < len; off += (size_t)page)
+		((volatile char *)p->mem)[off] = 1;
+	return 0;
+}
+
+/* The new thread's whole life: under a GIL it must take the GIL to run its
+ * (empty) target and gives it back when it ends, as a Python thread's
+ * bootstrap does. */
+static void *child_thread(void *arg)
+{
+	struct pt_gil_thread *parent = arg;
+
+	if (parent) {
+		struct pt_gil_thread gt;
+
+		pt_gil_thread_init(&gt, parent->gil);
+		pt_gil_acquire(&gt);
+		pt_gil_release(&gt);
+	}
+	return NULL;
+}
+
+static int spawn_thread(struct pt_worker *w)
+{
+	pthread_t th;
+	int ret = pthread_create(&th, NULL, child_thread, w->gt);
+
+	if (ret)
+		return -ret;
+	/* join() waits outside the GIL, so the new thread can take it. */
+	pt_block_begin(w);
+	ret = pthread_join(th, NULL);
+	pt_block_end(w);
+	return -ret;
+}
+
+static int spawn_proc(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(0);
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECHILD;
+}
+
+static int spawn_run(struct pt_worker *w)
+{
+	int64_t n = pt_param_int(pt_ctx_of(w)->params, "spawns");
+	bool procs = w->model == PT_MODEL_PROCS;
+
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t t0 = pt_now_ns();
+		int ret = procs ? spawn_proc() : spawn_thread(w);
+
+		if (ret) {
+			snprintf(w->slot->msg, sizeof(w->slot->msg), "%s: %s failed after %lld: %s",
+				 w->name, procs ? "fork" : "pthread_create", (long long)i,
+				 strerror(-ret));
+			w->slot->ops = (uint64_t)i;
+			return ret;
+		}
+		pt_hist_add(&w->slot->lat, pt_now_ns() - t0);
+	}
+	w->slot->ops = (uint64_t)n;
+	return 0;
+}
+
+static void spawn_teardown(struct pt_ctx *ctx)
+{
+	struct spawn_priv *p = ctx->priv;
+
+	if (!p)
+		return;
+	if (p->mem)
+		munmap(p->mem, p->len);
+	free(p);
+	ctx->priv = NULL;
+}
+
+/* Rough costs on the development machine (build/floors): 25 us a thread
+ * create+join, 150 us a fork+wait plus about 16 us per MiB touched. */
+static double spawn_estimate(const struct pt_params *p, enum pt_model m, int n, int npus)
+{
+	double each = m == PT_MODEL_PROCS
+			      ? 150e-6 + 16e-6 * (double)pt_param_int(p, "rss") / (1 << 20)
+			      : 25e-6;
+	double per_worker = (double)pt_param_int(p, "spawns") * each;
+
+	if (m == PT_MODEL_SERIAL)
+		return per_worker * n;
+	return per_worker * ((n + npus - 1) / (npus > 0 ? npus : 1));
+}
+
+const struct pt_workload pt_wl_spawn = {
+	.name = "spawn",
+	.kind = PT_KIND_COST,
+	.summary = "create+join a thread (thread models) or fork+wait a child (procs), in a loop",
+	.params = params,
+	.models = PT_MODELS_ALL,
+	.min_workers = 1,
+	.suite = { .workers = "1", .sweep = "rss=0,64M,256M" },
+	.estimate_s = spawn_estimate,
+	.setup = spawn_setup,
+	.run = spawn_run,
+	.teardown = spawn_teardown,
+};
