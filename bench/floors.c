@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "futex.h"
 #include "shm.h"
+#include "work.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -36,12 +37,9 @@ static double bare_countdown_ns(uint64_t count, int reps)
 	uint64_t v[64];
 
 	for (int r = 0; r < reps; r++) {
-		uint64_t n = count, t0 = pt_now_ns();
+		uint64_t t0 = pt_now_ns();
 
-		while (n > 0) {
-			n--;
-			__asm__ volatile("" : "+r"(n));
-		}
+		pt_count_down(count);
 		v[r] = pt_now_ns() - t0;
 	}
 	return median_u64(v, reps) / (double)count;

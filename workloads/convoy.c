@@ -4,6 +4,7 @@
 // effect of CPython's new GIL (D. Beazley, "Understanding the Python GIL",
 // PyCon 2010; V. Skvortsov, "Python behind the scenes #13: the GIL and its
 // effects on Python multithreading", 2021). -n 1 is the solo baseline.
+#include "work.h"
 #include "workload.h"
 
 #include <errno.h>
@@ -138,12 +139,7 @@ static int cpu_worker(struct pt_worker *w, uint64_t tick)
 	uint64_t counted = 0;
 
 	while (pt_running(w)) {
-		uint64_t n = tick;
-
-		while (n > 0) {
-			n--;
-			__asm__ volatile("" : "+r"(n));
-		}
+		pt_count_down(tick);
 		counted += tick;
 		pt_tick(w);
 	}

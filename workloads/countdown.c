@@ -3,6 +3,7 @@
 // the Python GIL", 2009; "Understanding the Python GIL", PyCon 2010), with
 // strong scaling (the count split among the workers) or weak scaling (each
 // worker counts all of it).
+#include "work.h"
 #include "workload.h"
 
 /* One tick stands for the span between two eval-breaker checks of CPython
@@ -47,12 +48,7 @@ static int countdown_run(struct pt_worker *w)
 
 		counted += n;
 		left -= n;
-		/* The empty asm makes n live in a register at every step, so the
-		 * compiler can neither fold nor vectorise the loop. */
-		while (n > 0) {
-			n--;
-			__asm__ volatile("" : "+r"(n));
-		}
+		pt_count_down(n);
 		pt_tick(w);
 	}
 	w->slot->ops = counted;
