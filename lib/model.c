@@ -223,7 +223,10 @@ int pt_team_spawn(struct pt_team *t)
 
 		switch (t->cfg.model) {
 		case PT_MODEL_SERIAL:
-			break;
+			/* Serial bodies run in pt_team_go(), in the calling
+			 * thread: there is no thread or process to join. */
+			t->nspawned++;
+			continue;
 		case PT_MODEL_PROCS:
 			ret = spawn_proc(w);
 			break;
