@@ -393,6 +393,60 @@ static void stop_daemons_and_helpers(struct pt_team *t)
 	t->nhelpers = 0;
 }
 
+/* How long the siblings of a forked worker that died of a signal may take to
+ * finish on their own, before they are taken to be waiting for it. */
+#define PT_CRASH_GRACE_NS (1000 * PT_NSEC_PER_MSEC)
+
+/* Waits for the forked non-daemon workers, watching them all: when one dies
+ * of a signal, its siblings may wait for it forever (at a barrier, on an
+ * event), where a thread's segfault would have taken them along. Those not
+ * done within PT_CRASH_GRACE_NS are killed too, so the point ends as crashed
+ * at once instead of at the driver's timeout. 0 or -ETIMEDOUT. */
+static int join_procs(struct pt_team *t, uint64_t deadline)
+{
+	uint64_t crash_ns = 0;
+
+	for (;;) {
+		_Atomic uint32_t *wait_on = NULL;
+
+		for (int i = 0; i < t->cfg.nworkers; i++) {
+			struct pt_worker *w = &t->workers[i];
+
+			if (w->daemon || !w->spawned)
+				continue;
+			if (atomic_load_explicit(&t->slots[i].done, memory_order_acquire)) {
+				reap_proc(w); /* returned: exiting now */
+			} else if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
+				w->spawned = false;
+				w->reaped = true;
+			} else {
+				if (!wait_on)
+					wait_on = &t->slots[i].done;
+				continue;
+			}
+			if (WIFSIGNALED(w->wstatus) && !crash_ns)
+				crash_ns = pt_now_ns();
+		}
+		if (!wait_on)
+			return 0;
+		if (crash_ns && pt_now_ns() - crash_ns >= PT_CRASH_GRACE_NS) {
+			for (int i = 0; i < t->cfg.nworkers; i++) {
+				struct pt_worker *w = &t->workers[i];
+
+				if (!w->daemon && w->spawned) {
+					kill(w->pid, SIGKILL);
+					reap_proc(w);
+				}
+			}
+			return 0;
+		}
+		if (deadline && pt_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		/* Woken when that worker returns; a crash is seen within 2 ms. */
+		pt_futex_wait(wait_on, 0, 2 * PT_NSEC_PER_MSEC);
+	}
+}
+
 int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 {
 	uint64_t deadline = timeout_ns ? pt_now_ns() + timeout_ns : 0;
@@ -404,6 +458,12 @@ int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 			pt_sleep_ns(end - now);
 		t->sh->stop_ns = pt_now_ns();
 		atomic_store_explicit(&t->sh->stop, 1, memory_order_release);
+	}
+	if (t->cfg.model == PT_MODEL_PROCS) {
+		int ret = join_procs(t, deadline);
+
+		if (ret)
+			return ret;
 	}
 	for (int i = 0; i < t->cfg.nworkers; i++) {
 		struct pt_worker *w = &t->workers[i];
@@ -434,7 +494,7 @@ int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 {
 	uint64_t t_end = 0;
-	bool first = true;
+	bool first = true, first_killed = false;
 
 	memset(st, 0, sizeof(*st));
 	for (int i = 0; i < t->cfg.nworkers; i++) {
@@ -446,9 +506,13 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 			int ws = w->wstatus;
 
 			if (WIFSIGNALED(ws)) {
+				/* The worker that crashed, rather than the siblings
+				 * join_procs() killed after it. */
 				st->crashed++;
-				if (!st->first_msg)
+				if (!st->first_msg || (first_killed && WTERMSIG(ws) != SIGKILL)) {
 					st->first_msg = strsignal(WTERMSIG(ws));
+					first_killed = WTERMSIG(ws) == SIGKILL;
+				}
 				continue;
 			}
 			if (!returned) {

@@ -9,6 +9,7 @@ const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_countdown,
 	&pt_wl_convoy,
 	&pt_wl_spawn,
+	&pt_wl_fault,
 	NULL,
 };
 

@@ -101,5 +101,6 @@ const char *pt_workload_skip_reason(const struct pt_workload *wl, enum pt_model 
 extern const struct pt_workload pt_wl_countdown;
 extern const struct pt_workload pt_wl_convoy;
 extern const struct pt_workload pt_wl_spawn;
+extern const struct pt_workload pt_wl_fault;
 
 #endif
