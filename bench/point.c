@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *pt_status_name(enum pt_status s)
@@ -188,56 +189,117 @@ out_free:
 
 /* --- containment in a child process --- */
 
-static int child_wait(pid_t pid, int *wstatus, double timeout_s, volatile int *stop)
+/* The point's process (and process group) being waited for, or 0: what a
+ * second interrupt kills from the signal handler. */
+static volatile sig_atomic_t point_pid;
+
+/* Waits until @pid has exited, without reaping it (WNOWAIT): while it is a
+ * zombie its pid cannot be reused, so killing its process group afterwards
+ * cannot hit another process. The termination signals are blocked except
+ * inside ppoll(), so one that arrives between the check of @stop and the
+ * wait still cuts the wait short instead of being noticed at the deadline.
+ * Returns 0 (exited), -ETIMEDOUT or -EINTR (@stop became non-zero). */
+static int child_wait(pid_t pid, double timeout_s, volatile int *stop)
 {
 	uint64_t deadline = pt_now_ns() + (uint64_t)(timeout_s * 1e9);
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), ret;
+	sigset_t block, old;
 
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	for (;;) {
-		pid_t r = waitpid(pid, wstatus, WNOHANG);
-		uint64_t now;
-		int ms;
+		siginfo_t si;
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		struct timespec ts;
+		uint64_t now, left;
 
-		if (r == pid)
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0) {
+			if (si.si_pid == pid) {
+				ret = 0;
+				break;
+			}
+		} else if (errno != EINTR) {
+			ret = 0; /* not our child any more: nothing to wait for */
 			break;
-		if (r < 0 && errno != EINTR)
-			break;
+		}
 		if (stop && *stop) {
-			if (pidfd >= 0)
-				close(pidfd);
-			return -EINTR;
+			ret = -EINTR;
+			break;
 		}
 		now = pt_now_ns();
 		if (now >= deadline) {
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ETIMEDOUT;
+			ret = -ETIMEDOUT;
+			break;
 		}
-		ms = (int)((deadline - now) / PT_NSEC_PER_MSEC) + 1;
-		if (pidfd >= 0) {
-			struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-			/* A signal cuts the poll short, so stop is seen at once. */
-			poll(&p, 1, ms);
-		} else {
-			pt_sleep_ns(ms < 5 ? (uint64_t)ms * PT_NSEC_PER_MSEC
-					   : 5 * PT_NSEC_PER_MSEC);
-		}
+		left = deadline - now;
+		/* Without a pidfd (kernels before 5.3), look again every 5 ms. */
+		if (pidfd < 0 && left > 5 * PT_NSEC_PER_MSEC)
+			left = 5 * PT_NSEC_PER_MSEC;
+		ts.tv_sec = (time_t)(left / PT_NSEC_PER_SEC);
+		ts.tv_nsec = (long)(left % PT_NSEC_PER_SEC);
+		ppoll(pidfd >= 0 ? &p : NULL, pidfd >= 0 ? 1 : 0, &ts, &old);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pidfd >= 0)
 		close(pidfd);
-	return 0;
+	return ret;
 }
 
-static void kill_group(pid_t pid)
+/* Reaps the members of process group @pgid that are our children (with the
+ * driver a subreaper, the point's orphaned workers are), after they were sent
+ * SIGKILL. Bounded, in case one hangs in the kernel. */
+static void reap_group(pid_t pgid)
 {
+	uint64_t give_up = pt_now_ns() + 10 * PT_NSEC_PER_SEC;
 	int st;
 
+	for (;;) {
+		pid_t r = waitpid(-pgid, &st, WNOHANG);
+
+		if (r > 0 || (r < 0 && errno == EINTR))
+			continue;
+		if (r < 0 || pt_now_ns() >= give_up)
+			return; /* ECHILD: none left */
+		pt_sleep_ns(PT_NSEC_PER_MSEC);
+	}
+}
+
+/* Kills the point's whole process group, forked workers included, and reaps
+ * it. The group is killed before its leader is reaped: until then the
+ * leader's pid, which is the group's id, cannot be reused. */
+static void kill_point(pid_t pid, int *wstatus)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL); /* in case it is not its group's leader yet */
+	point_pid = 0;
+	while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+		;
+	reap_group(pid);
+}
+
+/* Declared where it is called, in the driver's signal handler (cli.c). */
+void pt_point_kill_current(void);
+
+/* Kills and reaps the point being waited for, if any, from a signal handler
+ * (a second interrupt, when the driver leaves at once). */
+void pt_point_kill_current(void)
+{
+	pid_t pid = point_pid;
+	int st;
+
+	/* Async-signal-safe: kill() and waitpid() only. */
+	if (pid <= 0)
+		return;
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	pt_reap_orphans();
+	while (waitpid(-pid, &st, 0) > 0 || errno == EINTR)
+		;
 }
 
 void pt_reap_orphans(void)
@@ -253,7 +315,7 @@ int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double
 {
 	struct pt_result *res;
 	int wstatus = 0, ret;
-	pid_t pid;
+	pid_t pid, driver = getpid();
 
 	result_clear(out);
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -273,9 +335,13 @@ int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double
 		sigset_t none;
 
 		/* Its own process group, so a timeout or an interrupt kills the
-		 * whole point, forked workers included. */
+		 * whole point, forked workers included; and it dies with the
+		 * driver, even one killed before the prctl (then the parent
+		 * changed already). */
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != driver)
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
@@ -287,36 +353,36 @@ int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double
 		_exit(0);
 	}
 	setpgid(pid, pid); /* also here: no race with the child's own call */
+	point_pid = pid;
 
-	ret = child_wait(pid, &wstatus, timeout_s, stop);
-	if (ret == -EINTR || ret == -ETIMEDOUT) {
-		kill_group(pid);
-		if (ret == -EINTR) {
-			fail(out, PT_ST_FAILED, "interrupted", NULL);
-			munmap(res, sizeof(*res));
-			return -EINTR;
-		}
+	ret = child_wait(pid, timeout_s, stop);
+	/* Whatever happened, nothing of the point outlives it: workers left
+	 * behind by a crashed point process die with it. */
+	kill_point(pid, &wstatus);
+	if (ret == -EINTR) {
+		fail(out, PT_ST_FAILED, "interrupted", NULL);
+		munmap(res, sizeof(*res));
+		return -EINTR;
+	}
+	if (ret == -ETIMEDOUT) {
 		char why[64];
 
 		snprintf(why, sizeof(why), "killed after %.1f s", timeout_s);
 		fail(out, PT_ST_TIMEOUT, "timeout", why);
-	} else {
-		/* Forked workers left behind by a crashed point die with it. */
-		kill(-pid, SIGKILL);
-		pt_reap_orphans();
-		if (WIFSIGNALED(wstatus)) {
-			memcpy(out, res, sizeof(*out));
-			fail(out, PT_ST_CRASHED, "point process killed by signal",
-			     strsignal(WTERMSIG(wstatus)));
-		} else if (!atomic_load(&res->written)) {
-			char why[64];
+	} else if (WIFSIGNALED(wstatus)) {
+		memcpy(out, res, sizeof(*out));
+		fail(out, PT_ST_CRASHED, "point process killed by signal",
+		     strsignal(WTERMSIG(wstatus)));
+	} else if (!atomic_load(&res->written)) {
+		char why[96];
 
-			snprintf(why, sizeof(why), "exit status %d",
-				 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-			fail(out, PT_ST_FAILED, "point process exited early", why);
-		} else {
-			memcpy(out, res, sizeof(*out));
-		}
+		/* exit() called by a worker, or a sanitizer's report (they exit
+		 * with a status of their own instead of dying of the signal). */
+		snprintf(why, sizeof(why), "exit status %d before it reported",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+		fail(out, PT_ST_FAILED, "point process exited early", why);
+	} else {
+		memcpy(out, res, sizeof(*out));
 	}
 	munmap(res, sizeof(*res));
 	return out->status;
