@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 void pt_opts_defaults(struct pt_opts *o)
 {
@@ -289,6 +291,29 @@ static const struct option long_opts[] = {
 void pt_run_usage(void);
 void pt_print_version(void);
 
+static const char short_opts[] = ":w:m:n:r:b:p:o:qhV";
+
+/* getopt_long's '?': @arg is the argument it was looking at. optopt is 0 for
+ * an unknown or ambiguous long option, the option's value for a long option
+ * given a value it does not take (--quick=1: OPT_QUICK; --quiet=1: 'q', a
+ * valid short option), else an unknown short option's character. */
+static _Noreturn void bad_option(const char *arg)
+{
+	bool long_opt = strncmp(arg, "--", 2) == 0;
+
+	if (optopt == 0 && long_opt)
+		pt_usage_error("unknown or ambiguous option '%s'", arg);
+	if (long_opt && (optopt >= 256 || strchr(short_opts + 1, optopt))) {
+		const char *eq = strchr(arg, '=');
+
+		pt_usage_error("option '%.*s' takes no value (in '%s')",
+			       eq ? (int)(eq - arg) : (int)strlen(arg), arg, arg);
+	}
+	if (optopt > 0x20 && optopt < 0x7f)
+		pt_usage_error("unknown option '-%c'", optopt);
+	pt_usage_error("unknown option in '%s'", arg);
+}
+
 void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_topo *topo)
 {
 	const char *workers = NULL;
@@ -297,7 +322,7 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:m:n:r:b:p:o:qhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			for_each_item("-w/--workload", optarg, add_workload, o);
@@ -379,9 +404,7 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 		case ':':
 			pt_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				pt_usage_error("unknown option '-%c'", optopt);
-			pt_usage_error("unknown option '%s'", argv[optind - 1]);
+			bad_option(argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -495,11 +518,157 @@ static bool same_group(const struct pt_point *a, const struct pt_point *b)
 	       memcmp(&a->params, &b->params, sizeof(a->params)) == 0;
 }
 
+/* Bounds on the plan, checked before it is built: each -p, -n, -m, -b and
+ * interval list multiplies it, and 16 sweeps of 64 values would be 64^16
+ * points. A point takes about 1.7 KB and a repetition's result about 0.6 KB;
+ * 100000 repetitions of even 20 ms are over half an hour. */
+#define PT_MAX_POINTS 10000
+#define PT_MAX_RUNS 100000
+
+/* Points @wo makes for @wl, as plan_workload() would (as a double: the
+ * product may be astronomical). */
+static double count_points(const struct pt_opts *wo, const struct pt_workload *wl)
+{
+	double n = (double)wo->nworkers * wo->nbinds, models = 0;
+
+	for (int k = 0; k < wo->npsets; k++)
+		if (pt_param_def_find(wl->params, wo->pset[k].key))
+			n *= wo->pset[k].nvals;
+	for (int mi = 0; mi < wo->nmodels; mi++) {
+		enum pt_model m = wo->models[mi];
+
+		models += m == PT_MODEL_GIL && wo->nintervals	 ? wo->nintervals
+			  : m == PT_MODEL_GIL_OLD && wo->nchecks ? wo->nchecks
+								 : 1;
+	}
+	return n * models;
+}
+
+static long read_long_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Bytes this process may use, by its memory cgroup (v2) and the machine. */
+static double memory_limit(void)
+{
+	double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+	char line[512], path[700];
+	FILE *f = fopen("/proc/self/cgroup", "r");
+
+	if (phys <= 0)
+		phys = INFINITY;
+	if (!f)
+		return phys;
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':');
+		long v;
+
+		/* "0::/path" (v2) or "N:memory:/path" (v1), cgroups(7). */
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::", 3) == 0)
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", line + 3);
+		else if (c && strncmp(c, ":memory:", 8) == 0)
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes",
+				 c + 8);
+		else
+			continue;
+		v = read_long_file(path); /* "max" reads as no number: -1 */
+		if (v > 0 && (double)v < phys)
+			phys = (double)v;
+	}
+	fclose(f);
+	return phys;
+}
+
+/* Spawning more workers than the system lets us is bad input, not a failed
+ * point: checked against the process limit (RLIMIT_NPROC counts threads too
+ * on Linux, and does not apply to root: kernel/fork.c copy_process()), the
+ * kernel's threads-max and pid_max, and memory (a forked worker's page
+ * tables, kernel stack and copied pages, a thread's stack under RLIMIT_AS).
+ * The point's process and the driver count as two more. */
+static void check_worker_limits(const struct pt_plan *plan)
+{
+	/* Rough floors of what a worker costs: enough to refuse absurd counts,
+	 * not to predict. */
+	const double proc_bytes = 512 * 1024.0, thread_bytes = 64 * 1024.0;
+	int maxn = 0, maxprocs = 0;
+	struct rlimit rl;
+	long lim;
+	double mem;
+
+	for (int i = 0; i < plan->npts; i++) {
+		const struct pt_point *pt = &plan->pts[i];
+
+		if (pt->model == PT_MODEL_SERIAL ||
+		    pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers))
+			continue;
+		if (pt->nworkers > maxn)
+			maxn = pt->nworkers;
+		if (pt->model == PT_MODEL_PROCS && pt->nworkers > maxprocs)
+			maxprocs = pt->nworkers;
+	}
+	if (!maxn)
+		return;
+	if (getuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (double)maxn + 2 > (double)rl.rlim_cur)
+		pt_usage_error("-n/--workers: %d workers exceed the process limit "
+			       "(RLIMIT_NPROC, ulimit -u: %llu processes and threads)",
+			       maxn, (unsigned long long)rl.rlim_cur);
+	lim = read_long_file("/proc/sys/kernel/threads-max");
+	if (lim > 0 && maxn + 2 > lim)
+		pt_usage_error("-n/--workers: %d workers exceed the kernel's threads-max (%ld)",
+			       maxn, lim);
+	lim = read_long_file("/proc/sys/kernel/pid_max");
+	if (lim > 0 && maxn + 2 > lim)
+		pt_usage_error("-n/--workers: %d workers exceed the kernel's pid_max (%ld)", maxn,
+			       lim);
+	mem = memory_limit();
+	if ((double)maxprocs * proc_bytes > mem || (double)maxn * thread_bytes > mem)
+		pt_usage_error("-n/--workers: %d workers need more memory than the %.0f MiB "
+			       "available", maxprocs > 0 ? maxprocs : maxn, mem / (1 << 20));
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		struct rlimit st;
+		double stack = 8 << 20;
+
+		if (getrlimit(RLIMIT_STACK, &st) == 0 && st.rlim_cur != RLIM_INFINITY)
+			stack = (double)st.rlim_cur; /* glibc's default thread stack size */
+		if ((double)maxn * stack > (double)rl.rlim_cur)
+			pt_usage_error("-n/--workers: %d thread stacks of %.0f KiB exceed the "
+				       "address-space limit (RLIMIT_AS, ulimit -v: %llu KiB)",
+				       maxn, stack / 1024, (unsigned long long)rl.rlim_cur / 1024);
+	}
+}
+
 void pt_plan_build(struct pt_plan *plan, const struct pt_opts *o, const struct pt_topo *topo)
 {
 	int cap = 0, j = 0;
+	double npts = 0;
 
 	memset(plan, 0, sizeof(*plan));
+	for (int i = 0; i < o->nwl; i++) {
+		struct pt_opts wo;
+
+		pt_suite_opts(o, o->wl[i], topo, &wo);
+		npts += count_points(&wo, o->wl[i]);
+		pt_suite_opts_free(&wo);
+	}
+	if (npts > PT_MAX_POINTS)
+		pt_usage_error("the plan has %.0f points, more than %d: narrow -w, -m, -n, -b, -p "
+			       "or the intervals", npts, PT_MAX_POINTS);
+	if (npts * (o->repeat + o->warmup) > PT_MAX_RUNS)
+		pt_usage_error("the plan has %.0f points x %d repetitions = %.0f runs, more than "
+			       "%d: lower -r/--warmup or narrow the plan",
+			       npts, o->repeat + o->warmup, npts * (o->repeat + o->warmup),
+			       PT_MAX_RUNS);
 	for (int i = 0; i < o->nwl; i++) {
 		struct pt_opts wo;
 
@@ -507,6 +676,7 @@ void pt_plan_build(struct pt_plan *plan, const struct pt_opts *o, const struct p
 		plan_workload(plan, &cap, &wo, o->wl[i]);
 		pt_suite_opts_free(&wo);
 	}
+	check_worker_limits(plan);
 
 	plan->jobs = calloc((size_t)plan->npts * (size_t)(o->repeat + o->warmup) + 1,
 			    sizeof(*plan->jobs));
@@ -535,12 +705,29 @@ void pt_plan_free(struct pt_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/* The default timeout of a repetition: 30 s, plus 10 times the workload's
+ * own estimate of the repetition (its estimate_s hook, as on a machine with
+ * a single processing unit, so that every worker is counted as if
+ * serialised; without the hook PT_DEFAULT_ESTIMATE_S per worker), at most
+ * a day. The estimate scales with the point's size (count, duration, worker
+ * count...); the factor covers a machine several times slower than the one
+ * the estimates were measured on, or a loaded one, or a sanitizer build;
+ * the 30 s cover spawning, setup and the smallest points. Quick points get
+ * about 30 s, countdown's default count about 33 s per weak-scaled worker. */
+#define PT_TIMEOUT_FLOOR_S 30.0
+#define PT_TIMEOUT_FACTOR 10.0
+#define PT_TIMEOUT_MAX_S 86400.0
+
 double pt_plan_timeout(const struct pt_opts *o, const struct pt_point *pt)
 {
-	(void)pt;
+	double est, t;
+
 	if (o->timeout_s > 0)
 		return o->timeout_s;
-	/* Default sizes take well under a second per worker; a serial run of
-	 * many workers, a slow machine or a loaded one gets ample room. */
-	return 60.0 + 2.0 * pt->nworkers;
+	est = pt->wl->estimate_s ? pt->wl->estimate_s(&pt->params, pt->model, pt->nworkers, 1)
+				 : PT_DEFAULT_ESTIMATE_S * pt->nworkers;
+	if (!(est >= 0))
+		est = PT_DEFAULT_ESTIMATE_S * pt->nworkers; /* NaN or negative: a bug */
+	t = PT_TIMEOUT_FLOOR_S + PT_TIMEOUT_FACTOR * est;
+	return t < PT_TIMEOUT_MAX_S ? t : PT_TIMEOUT_MAX_S;
 }
