@@ -15,11 +15,15 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,13 +62,13 @@ static void usage(FILE *f)
 	      "  -o, --out DIR             output directory (default results/<stamp>-<host>)\n"
 	      "      --force               write into a DIR that already holds results\n"
 	      "      --quick               small sizes, for tests\n"
-	      "      --timeout SEC         per repetition (default derived from the plan)\n"
+	      "      --timeout SEC         per repetition (default: 30 s + 10 x its estimate)\n"
 	      "      --dry-run             print the plan, run nothing\n"
 	      "  -q, --quiet               no progress or table\n"
 	      "  -h, --help, --version\n"
 	      "\n"
 	      "exit status: 0 all points ok, 1 some point failed, 2 bad usage,\n"
-	      "130 interrupted (143 terminated)\n",
+	      "130 interrupted (143 terminated, 129 hung up)\n",
 	      f);
 }
 
@@ -147,13 +151,70 @@ static int cmd_topo(int argc, char **argv, const struct pt_topo *topo)
 
 static volatile sig_atomic_t stop_signal;
 static volatile int stop_flag;
+/* The run's private temporary directory, for the cleanups that cannot go
+ * through the normal end of cmd_run (a second signal, pt_fatal()); the
+ * handler reads it only once tmp_set says it is whole. */
+static char tmp_path[PATH_MAX];
+static volatile sig_atomic_t tmp_set;
+static pid_t driver_pid;
+
+/* Declared here, defined in point.c: kills and reaps the point running now;
+ * async-signal-safe. */
+void pt_point_kill_current(void);
+
+/* Removes the tree under @name (relative to @dirfd) with system calls only,
+ * so that a signal handler may call it; depth-limited, best effort. */
+static void rm_tree_now(int dirfd, const char *name, int depth)
+{
+	struct linux_dirent64 {
+		uint64_t d_ino;
+		int64_t d_off;
+		unsigned short d_reclen;
+		unsigned char d_type;
+		char d_name[];
+	};
+	_Alignas(8) char buf[1024];
+	long n;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(void *)(buf + off);
+
+			off += d->d_reclen;
+			if (d->d_name[0] == '.' &&
+			    (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
+				continue;
+			if (unlinkat(fd, d->d_name, 0) != 0 && errno == EISDIR && depth < 8) {
+				rm_tree_now(fd, d->d_name, depth + 1);
+				unlinkat(fd, d->d_name, AT_REMOVEDIR);
+			}
+		}
+	}
+	close(fd);
+}
 
 static void on_signal(int sig)
 {
-	if (stop_signal == SIGINT && sig == SIGINT) {
-		/* A second interrupt: out at once. The point's process group
-		 * dies with us (PR_SET_PDEATHSIG). */
-		_exit(PT_EXIT_INT);
+	if (stop_flag) {
+		/* A second signal: out at once, leaving nothing behind: the
+		 * point's process group is killed and reaped (were we killed
+		 * instead, PR_SET_PDEATHSIG would take it down), the temporary
+		 * directory removed. */
+		static const char msg[] = "ptbench: second signal: exiting at once\n";
+
+		pt_point_kill_current();
+		for (int i = 0; i < 3 && tmp_set; i++) {
+			rm_tree_now(AT_FDCWD, tmp_path, 0);
+			if (rmdir(tmp_path) == 0 || errno == ENOENT)
+				break;
+		}
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing to do: we are leaving */
+		}
+		_exit(sig == SIGINT ? PT_EXIT_INT : 128 + sig);
 	}
 	stop_signal = sig;
 	stop_flag = 1;
@@ -164,12 +225,16 @@ static void install_signals(void)
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocking wait returns EINTR and sees the flag. */
+	/* No SA_RESTART: a blocking wait returns EINTR and sees the flag. A
+	 * hang-up ends the run like SIGTERM (exit 129). */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* A closed stdout must not kill the run: writes fail with EPIPE. */
+	/* A closed stdout must not kill the run: writes fail with EPIPE. Nor
+	 * must a file size limit (ulimit -f): writes fail with EFBIG, which
+	 * the driver and the workloads (points inherit this) report. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -185,6 +250,16 @@ static void rm_tree(const char *dir)
 {
 	if (dir && *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* pt_fatal() exits from anywhere: the temporary directory goes too. Not in
+ * a point's process, which inherits the handler and may call exit(). */
+static void cleanup_at_exit(void)
+{
+	if (getpid() == driver_pid && tmp_set) {
+		rm_tree(tmp_path);
+		tmp_set = 0;
+	}
 }
 
 static int mkdir_p(const char *path)
@@ -292,6 +367,7 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 	json_t *meta;
 	FILE *csv;
 	int fd, status = PT_EXIT_OK;
+	off_t csv_good; /* results.csv up to its last whole row */
 	uint64_t t0;
 	double est;
 
@@ -311,12 +387,20 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 		return PT_EXIT_OK;
 	}
 
+	/* From here on a signal stops the run cleanly. */
+	driver_pid = getpid();
+	install_signals();
+
 	if (o.out) {
 		int ret = mkdir_p(o.out);
 		struct stat sb;
 
 		if (ret)
 			pt_usage_error("-o: cannot create '%s': %s", o.out, strerror(-ret));
+		if (stat(o.out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			pt_usage_error("-o: '%s' is not a directory", o.out);
+		if (access(o.out, W_OK | X_OK) != 0)
+			pt_usage_error("-o: cannot write into '%s': %s", o.out, strerror(errno));
 		snprintf(outdir, sizeof(outdir), "%s", o.out);
 		snprintf(path, sizeof(path), "%s/results.csv", outdir);
 		if (!o.force && stat(path, &sb) == 0)
@@ -327,7 +411,64 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 		point_latest(name);
 	}
 
-	/* A private directory for temporary files; removed at the end. */
+	/* results.csv first, with its header, and so that it appears whole
+	 * or not at all: written under a temporary name, then linked to its
+	 * own (refused if it exists: of two runs started into one directory
+	 * at once, one is refused before it has touched anything) or, with
+	 * --force, renamed over the old one. */
+	pt_columns_init(&cols);
+	snprintf(path, sizeof(path), "%s/.results.csv.XXXXXX", outdir);
+	fd = mkstemp(path);
+	if (fd < 0 || fchmod(fd, 0644) != 0 || !(csv = fdopen(fd, "w")))
+		pt_fatal("cannot write into %s: %s", outdir, strerror(errno));
+	/* A row goes out in one write(2) on each flush, never in pieces. */
+	setvbuf(csv, NULL, _IOFBF, 1 << 16);
+	pt_csv_header(csv, &cols);
+	if (fflush(csv) != 0) {
+		int e = errno;
+
+		unlink(path);
+		pt_fatal("cannot write into %s: %s", outdir, strerror(e));
+	}
+	csv_good = ftello(csv);
+	{
+		char final[PATH_MAX + 32];
+		int ret;
+
+		snprintf(final, sizeof(final), "%s/results.csv", outdir);
+		ret = o.force ? rename(path, final) : link(path, final);
+		if (ret != 0 && !o.force && errno != EEXIST) {
+			/* No hard links here (vfat, some FUSE): claim the name
+			 * with an empty file, then rename over it. */
+			int claim = open(final, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+			if (claim >= 0) {
+				close(claim);
+				ret = rename(path, final);
+			}
+		}
+		if (ret != 0) {
+			int e = errno;
+
+			unlink(path);
+			if (e == EEXIST)
+				pt_usage_error("-o: '%s' already holds results (use --force to "
+					       "overwrite)", outdir);
+			pt_fatal("cannot create %s: %s", final, strerror(e));
+		}
+		unlink(path); /* the temporary name, when linked */
+		memcpy(path, final, sizeof(path));
+	}
+	if (o.force) {
+		/* The summary of the run overwritten would not match. */
+		char old[PATH_MAX + 32];
+
+		snprintf(old, sizeof(old), "%s/summary.csv", outdir);
+		unlink(old);
+	}
+
+	/* A private directory for temporary files; removed at the end, also
+	 * on pt_fatal() and on a second signal. */
 	snprintf(tmpl, sizeof(tmpl), "%s/ptbench.XXXXXX",
 		 tmpbase && *tmpbase ? tmpbase : "/tmp");
 	if (!mkdtemp(tmpl)) {
@@ -335,24 +476,19 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 		if (!mkdtemp(tmpl))
 			pt_fatal("cannot create a temporary directory: %s", strerror(errno));
 	}
+	memcpy(tmp_path, tmpl, sizeof(tmp_path));
+	atomic_signal_fence(memory_order_seq_cst); /* the path before the flag */
+	tmp_set = 1;
+	atexit(cleanup_at_exit);
 	env.tmpdir = tmpl;
 
 	/* Orphaned workers of a crashed point are reparented to us and reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	install_signals();
 
 	meta = pt_meta_build(topo, &o, full_argc, full_argv);
 	pt_meta_warnings(meta, o.quiet);
 	if (pt_write_json_atomic(outdir, "meta.json", meta))
 		pt_fatal("cannot write %s/meta.json: %s", outdir, strerror(errno));
-
-	pt_columns_init(&cols);
-	snprintf(path, sizeof(path), "%s/results.csv", outdir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || !(csv = fdopen(fd, "w")))
-		pt_fatal("cannot write %s: %s", path, strerror(errno));
-	pt_csv_header(csv, &cols);
-	fflush(csv);
 
 	res = calloc((size_t)plan.npts * (size_t)o.repeat, sizeof(*res));
 	done = calloc((size_t)plan.npts * (size_t)o.repeat, sizeof(*done));
@@ -404,11 +540,21 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 		res[slot] = r;
 		done[slot] = true;
 		pt_csv_row(csv, &cols, pt, job->rep < 0 ? 0 : job->rep, &r);
-		/* Each row reaches the disk as its repetition completes. */
-		if (fflush(csv) != 0 || fdatasync(fileno(csv)) != 0) {
-			if (errno != EINVAL)
-				pt_fatal("cannot write %s: %s", path, strerror(errno));
+		/* Each row reaches the disk as its repetition completes. A
+		 * failed write (a full disk) may have left part of the row:
+		 * cut back to the last whole one, so what stays is valid, and
+		 * drop the rest of the buffer, which exit() would flush. */
+		if (fflush(csv) != 0 || (fdatasync(fileno(csv)) != 0 && errno != EINVAL)) {
+			int e = errno;
+
+			__fpurge(csv);
+			if (ftruncate(fileno(csv), csv_good) != 0)
+				pt_err("cannot cut %s back to its whole rows: %s", path,
+				       strerror(errno));
+			pt_fatal("cannot write %s: %s; its rows so far are whole", path,
+				 strerror(e));
 		}
+		csv_good = ftello(csv);
 	}
 	if (tty)
 		fputs("\r\033[K", stderr);
@@ -429,6 +575,7 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 		printf("results in %s\n", outdir);
 	}
 	rm_tree(tmpl);
+	tmp_set = 0;
 	pt_reap_orphans();
 
 	if (stop_flag) {
@@ -447,12 +594,110 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 	return status;
 }
 
+/* Longest argument accepted: a path (PATH_MAX) is the longest sensible one. */
+#define PT_MAX_ARG_LEN (PATH_MAX - 1)
+
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* @s for a message: at most 60 characters, other bytes than printable
+ * ASCII and well-formed UTF-8 as \xHH. */
+static const char *shown(const char *s, char *buf, size_t n)
+{
+	size_t o = 0, k;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < n; p += k) {
+		k = utf8_len(p);
+		if (p - (const unsigned char *)s >= 60) {
+			o += (size_t)snprintf(buf + o, n - o, "...");
+			break;
+		}
+		if (k == 0 || *p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", *p);
+			k = 1;
+		} else {
+			memcpy(buf + o, p, k);
+			o += k;
+		}
+	}
+	buf[o < n ? o : n - 1] = '\0';
+	return buf;
+}
+
+/* Every argument is text that results.csv and meta.json can hold: UTF-8
+ * (JSON strings are), no control characters, not absurdly long. */
+static void check_args(int argc, char **argv)
+{
+	char buf[320];
+
+	for (int i = 1; i < argc; i++) {
+		const unsigned char *p = (const unsigned char *)argv[i];
+		size_t len = strlen(argv[i]), k;
+
+		if (len > PT_MAX_ARG_LEN)
+			pt_usage_error("argument %d ('%s') is too long: %zu bytes (at most %d)", i,
+				       shown(argv[i], buf, sizeof(buf)), len, PT_MAX_ARG_LEN);
+		for (; *p; p += k) {
+			k = utf8_len(p);
+			if (k == 0)
+				pt_usage_error("argument %d ('%s') is not valid UTF-8", i,
+					       shown(argv[i], buf, sizeof(buf)));
+			if (*p < 0x20 || *p == 0x7f)
+				pt_usage_error("argument %d ('%s') holds a control character", i,
+					       shown(argv[i], buf, sizeof(buf)));
+		}
+	}
+}
+
+/* A closed standard descriptor would be reused by the next open(): results
+ * would then be written to it, and the table and warnings into results.csv. */
+static void std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+			if (nfd >= 0 && nfd != fd) {
+				dup2(nfd, fd);
+				close(nfd);
+			}
+		}
+	}
+}
+
 int pt_main(int argc, char **argv)
 {
 	struct pt_topo topo;
 	const char *cmd;
 	int ret, status;
 
+	std_fds_open();
+	check_args(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return PT_EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -277,7 +278,15 @@ static FILE *open_tmp(const char *dir, const char *name, char *tmp, size_t n)
 
 	snprintf(tmp, n, "%s/.%s.XXXXXX", dir, name);
 	fd = mkstemp(tmp);
-	return fd < 0 ? NULL : fdopen(fd, "w");
+	if (fd < 0)
+		return NULL;
+	/* mkstemp makes it 0600; results are for reading by others too. */
+	if (fchmod(fd, 0644) != 0) {
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	return fdopen(fd, "w");
 }
 
 /* fsync, close, rename: the file appears whole or not at all. */
