@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The default suite: runs it into results/<stamp>-<host>/ (results/latest
-# points there) and prints the table. Extra arguments go to `ptbench run`.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# make bench: the default suite into results/<stamp>-<host>/ (results/latest
+# points there), then the machine's CPython calibration and the report.
+# Extra arguments go to `ptbench run` (BENCH_ARGS in make).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
 bin=${PTBENCH:-build/ptbench}
 
-"$bin" run -w countdown -m serial,threads,procs -n auto "$@"
+for a in "$@"; do
+  case $a in
+    -o|--out|--out=*) echo "bench: the suite writes into results/; use build/ptbench run -o for another place" >&2; exit 2 ;;
+  esac
+done
+
+start=$(date +%s)
+"$bin" run "$@"
+status=$?
+case $status in
+  0|1) ;;
+  *) exit "$status" ;;	# bad usage or interrupted: nothing to report
+esac
+
+if command -v python3 >/dev/null 2>&1; then
+  bash scripts/calibrate.sh results/latest || echo "bench: calibration failed; the report goes on without it" >&2
+else
+  echo "bench: python3 not found: CPython calibration skipped"
+fi
+bash scripts/report.sh results/latest || status=1
+echo "bench: $(( $(date +%s) - start )) s in all; report: results/latest/report.html"
+exit "$status"
