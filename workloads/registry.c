@@ -10,6 +10,9 @@ const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_convoy,
 	&pt_wl_spawn,
 	&pt_wl_fault,
+	&pt_wl_filewrite,
+	&pt_wl_sockrecv,
+	&pt_wl_sleep,
 	NULL,
 };
 

@@ -102,5 +102,8 @@ extern const struct pt_workload pt_wl_countdown;
 extern const struct pt_workload pt_wl_convoy;
 extern const struct pt_workload pt_wl_spawn;
 extern const struct pt_workload pt_wl_fault;
+extern const struct pt_workload pt_wl_filewrite;
+extern const struct pt_workload pt_wl_sockrecv;
+extern const struct pt_workload pt_wl_sleep;
 
 #endif
