@@ -283,6 +283,17 @@ static void *helper_entry(void *arg)
 	return NULL;
 }
 
+bool pt_helper_wait_go(struct pt_team *t)
+{
+	uint32_t g;
+
+	/* Short slices: the helpers' stop flag is not a futex word. */
+	while ((g = atomic_load_explicit(&t->sh->go, memory_order_acquire)) == GATE_CLOSED &&
+	       pt_helper_running(t))
+		pt_futex_wait(&t->sh->go, GATE_CLOSED, 10 * PT_NSEC_PER_MSEC);
+	return g == GATE_OPEN;
+}
+
 int pt_team_helper(struct pt_team *t, pt_helper_fn fn, void *arg)
 {
 	struct pt_helper_start *h;

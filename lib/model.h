@@ -153,6 +153,9 @@ void pt_team_set_daemons(struct pt_team *t, int n);
 /* After a successful spawn, when the run cannot go on: the workers leave the
  * gate without running their bodies and are reaped. */
 void pt_team_abort(struct pt_team *t);
+/* For a helper: waits until the gate opened (true), or the run was
+ * aborted or the helpers stopped before it did (false). */
+bool pt_helper_wait_go(struct pt_team *t);
 /* Opens the gate once every worker is at it (the clock starts here); the
  * serial model runs its bodies here, one after another. */
 void pt_team_go(struct pt_team *t);

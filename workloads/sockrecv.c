@@ -281,8 +281,8 @@ static void feeder(struct pt_team *t, void *arg)
 	uint64_t t0;
 
 	/* Nothing is sent before the gate opens: the clock starts there. */
-	while (pt_helper_running(t) && !atomic_load_explicit(&t->sh->go, memory_order_acquire))
-		pt_futex_wait(&t->sh->go, 0, slice);
+	if (!pt_helper_wait_go(t))
+		return;
 	t0 = pt_now_ns();
 	/* Each worker's messages start at a random point of the first
 	 * interval, like independent senders: where a receiver is in its
