@@ -125,7 +125,7 @@ compare: check-deps
 	bash scripts/compare.sh $(A) $(B) $(C) $(D)
 
 calibrate: $(PTBENCH)
-	bash scripts/calibrate.sh $(RESULTS)
+	PTBENCH=$(abspath $(PTBENCH)) bash scripts/calibrate.sh $(CALIBRATE_ARGS) $(RESULTS)
 
 clean:
 	rm -rf $(BUILDDIR)
