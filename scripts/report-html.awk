@@ -18,6 +18,20 @@ function val(kind, v) { return kind == "lat" ? fmt_us(v) : fmt_si(v) "/s" }
 
 function noisy_tag(x) { return x + 0 ? " <span class=\"tag noisy\" title=\"coefficient of variation above 5%\">noisy</span>" : "" }
 
+# The simulation against the machine's CPython (scripts/fidelity.sh writes
+# a self-contained <section>), inline; or why it is missing.
+function fidelity_section(    line, path) {
+	print "<div id=\"fidelity\"></div>"
+	if (fidelity == "") {
+		print "<h2>Simulation against CPython</h2><p>CPython calibration not run (make calibrate).</p>"
+		return
+	}
+	path = dir "/" fidelity
+	while ((getline line < path) > 0)
+		print line
+	close(path)
+}
+
 # An SVG file, inline: without its XML declaration, its ids prefixed with
 # @pfx so that the figures of one page do not share ids.
 function inline_svg(path, pfx, title,    line, first) {
@@ -261,7 +275,7 @@ END {
 	print "<p><b>GIL against free threading</b> " esc(SENT["gil-free"]) "</p>"
 	print "</div>"
 	if (fidelity != "")
-		print "<p class=\"fn\">How the simulated GIL compares with this machine's own CPython: <a href=\"" fidelity "\">" fidelity "</a> (scripts/calibrate.sh).</p>"
+		print "<p class=\"fn\">How the simulated GIL compares with this machine's own CPython: <a href=\"#fidelity\">below</a> (scripts/calibrate.sh).</p>"
 	verdict_table()
 	print "<p class=\"fn\">¹ Per workload (and configuration, where the run has several), the models are compared at the largest worker count " \
 		"where at least two of them ran; serial is the baseline, not a contender. The winner has the highest median throughput (ops_per_s). " \
@@ -288,6 +302,7 @@ END {
 	section("spawn", "Creation cost", "")
 	section("sync", "Coordination latency", "")
 	section("placement", "Placement", "")
+	fidelity_section()
 	machine()
 	print "<h2 id=\"points\">Points</h2>"
 	points_table()
