@@ -15,6 +15,7 @@ pkgs=(
   libcriterion-dev # tests
   gnuplot-nox    # plots
   shellcheck     # checks the scripts in `make test`
+  python3        # make calibrate: the machine's CPython against the simulation
 )
 
 missing=()
