@@ -13,6 +13,12 @@ const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_filewrite,
 	&pt_wl_sockrecv,
 	&pt_wl_sleep,
+	&pt_wl_event,
+	&pt_wl_condition,
+	&pt_wl_semaphore,
+	&pt_wl_barrier,
+	&pt_wl_queue,
+	&pt_wl_timer,
 	NULL,
 };
 

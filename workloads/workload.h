@@ -105,5 +105,11 @@ extern const struct pt_workload pt_wl_fault;
 extern const struct pt_workload pt_wl_filewrite;
 extern const struct pt_workload pt_wl_sockrecv;
 extern const struct pt_workload pt_wl_sleep;
+extern const struct pt_workload pt_wl_event;
+extern const struct pt_workload pt_wl_condition;
+extern const struct pt_workload pt_wl_semaphore;
+extern const struct pt_workload pt_wl_barrier;
+extern const struct pt_workload pt_wl_queue;
+extern const struct pt_workload pt_wl_timer;
 
 #endif
