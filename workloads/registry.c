@@ -7,18 +7,18 @@
 
 const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_countdown,
-	&pt_wl_convoy,
-	&pt_wl_spawn,
-	&pt_wl_fault,
 	&pt_wl_filewrite,
 	&pt_wl_sockrecv,
 	&pt_wl_sleep,
+	&pt_wl_spawn,
 	&pt_wl_event,
 	&pt_wl_condition,
 	&pt_wl_semaphore,
 	&pt_wl_barrier,
 	&pt_wl_queue,
 	&pt_wl_timer,
+	&pt_wl_convoy,
+	&pt_wl_fault,
 	NULL,
 };
 

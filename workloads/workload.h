@@ -99,17 +99,17 @@ int pt_workload_metric(const struct pt_workload *wl, const char *name);
 const char *pt_workload_skip_reason(const struct pt_workload *wl, enum pt_model model, int n);
 
 extern const struct pt_workload pt_wl_countdown;
-extern const struct pt_workload pt_wl_convoy;
-extern const struct pt_workload pt_wl_spawn;
-extern const struct pt_workload pt_wl_fault;
 extern const struct pt_workload pt_wl_filewrite;
 extern const struct pt_workload pt_wl_sockrecv;
 extern const struct pt_workload pt_wl_sleep;
+extern const struct pt_workload pt_wl_spawn;
 extern const struct pt_workload pt_wl_event;
 extern const struct pt_workload pt_wl_condition;
 extern const struct pt_workload pt_wl_semaphore;
 extern const struct pt_workload pt_wl_barrier;
 extern const struct pt_workload pt_wl_queue;
 extern const struct pt_workload pt_wl_timer;
+extern const struct pt_workload pt_wl_convoy;
+extern const struct pt_workload pt_wl_fault;
 
 #endif
