@@ -570,6 +570,17 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 	return st->failed || st->crashed || st->exited ? -1 : 0;
 }
 
+bool pt_team_intact(const struct pt_team *t)
+{
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		const struct pt_worker *w = &t->workers[i];
+
+		if (w->spawned || (w->reaped && WIFSIGNALED(w->wstatus)))
+			return false;
+	}
+	return true;
+}
+
 void pt_team_destroy(struct pt_team *t)
 {
 	if (t->nhelpers)

@@ -164,6 +164,12 @@ void pt_team_go(struct pt_team *t);
  * Returns 0, or -ETIMEDOUT. */
 int pt_team_join(struct pt_team *t, uint64_t timeout_ns);
 void pt_team_destroy(struct pt_team *t);
+/* After the join: false when a worker is still running or a forked one was
+ * killed by a signal. Then process-shared objects in the arena must not be
+ * destroyed: glibc's pthread_cond_destroy() waits for every thread that
+ * entered the condition variable to leave it (nptl/pthread_cond_destroy.c),
+ * which a killed waiter never does. The arena goes with the team anyway. */
+bool pt_team_intact(const struct pt_team *t);
 
 /* Point-level figures built from the slots. */
 struct pt_team_stats {

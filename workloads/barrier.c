@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 /* A wait that lasts this long means a horse has failed. */
 #define STALL_NS (10 * PT_NSEC_PER_SEC)
@@ -143,26 +142,11 @@ static int bar_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 	return 0;
 }
 
-/* glibc's pthread_cond_destroy() waits for every thread that entered the
- * condition variable to leave it (nptl/pthread_cond_destroy.c), which a
- * worker process killed mid-wait never does: then nothing is destroyed (the
- * arena goes anyway). */
-static bool workers_left_cleanly(const struct pt_ctx *ctx)
-{
-	for (int i = 0; i < ctx->nworkers; i++) {
-		const struct pt_worker *w = &ctx->team->workers[i];
-
-		if (w->spawned || (w->reaped && WIFSIGNALED(w->wstatus)))
-			return false;
-	}
-	return true;
-}
-
 static void bar_teardown(struct pt_ctx *ctx)
 {
 	struct race *r = ctx->shared;
 
-	if (workers_left_cleanly(ctx))
+	if (pt_team_intact(ctx->team))
 		pt_barrier_destroy(&r->b);
 }
 

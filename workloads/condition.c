@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 static const struct pt_param_def params[] = {
 	{ .name = "interval_us", .type = PT_PARAM_INT, .def = "1000",
@@ -116,27 +115,11 @@ static int cond_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 	return 0;
 }
 
-/* glibc's pthread_cond_destroy() waits for every thread that entered the
- * condition variable to leave it (nptl/pthread_cond_destroy.c), and a worker
- * process killed mid-wait never does, nor gives the Condition's lock back:
- * then nothing is stopped or destroyed (the point's process ends, taking the
- * ticking thread, and the arena goes). */
-static bool workers_left_cleanly(const struct pt_ctx *ctx)
-{
-	for (int i = 0; i < ctx->nworkers; i++) {
-		const struct pt_worker *w = &ctx->team->workers[i];
-
-		if (w->spawned || (w->reaped && WIFSIGNALED(w->wstatus)))
-			return false;
-	}
-	return true;
-}
-
 static void cond_teardown(struct pt_ctx *ctx)
 {
 	struct cond_shared *sh = ctx->shared;
 
-	if (workers_left_cleanly(ctx))
+	if (pt_team_intact(ctx->team))
 		pt_ptimer_destroy(&sh->timer); /* stops and joins the ticking thread */
 }
 

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 /* A wait that lasts this long means a peer has failed: the worker gives up
  * with a message instead of hanging until the driver's timeout. */
@@ -270,26 +269,11 @@ static int ev_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 	return 0;
 }
 
-/* Destroys nothing a killed worker process may have been waiting on: glibc's
- * pthread_cond_destroy() waits for every thread that entered the condition
- * variable to leave it (nptl/pthread_cond_destroy.c), which a killed one never
- * does. The arena goes anyway. */
-static bool workers_left_cleanly(const struct pt_ctx *ctx)
-{
-	for (int i = 0; i < ctx->nworkers; i++) {
-		const struct pt_worker *w = &ctx->team->workers[i];
-
-		if (w->spawned || (w->reaped && WIFSIGNALED(w->wstatus)))
-			return false;
-	}
-	return true;
-}
-
 static void ev_teardown(struct pt_ctx *ctx)
 {
 	struct ev_shared *sh = ctx->shared;
 
-	if (!workers_left_cleanly(ctx))
+	if (!pt_team_intact(ctx->team))
 		return;
 	for (int i = nring(ctx); i--;)
 		pt_event_destroy(&sh->ring[i]);
