@@ -5,6 +5,7 @@
 #include "sync.h"
 
 #include "clock.h"
+#include "futex.h"
 #include "model.h"
 
 #include <limits.h>
@@ -196,86 +197,77 @@ static uint64_t pt_self_id(void)
 
 int pt_event_init(struct pt_event *e, bool pshared)
 {
-	int ret;
-
 	memset(e, 0, sizeof(*e));
 	e->pshared = pshared;
-	ret = pt_mtx_init(&e->m, pshared);
-	if (ret)
-		return ret;
-	ret = pt_cv_init(&e->cv, pshared);
-	if (ret)
-		pt_mtx_destroy(&e->m);
-	return ret;
+	return 0;
 }
 
 void pt_event_destroy(struct pt_event *e)
 {
-	pt_cv_destroy(&e->cv);
-	pt_mtx_destroy(&e->m);
+	(void)e;
 }
 
 void pt_event_set(struct pt_event *e)
 {
-	pt_mtx_lock(&e->m);
-	atomic_store_explicit(&e->flag, 1, memory_order_release);
-	e->gen++;
-	if (e->waiters)
-		pt_cv_broadcast(&e->cv);
-	pt_mtx_unlock(&e->m);
+	uint32_t old = atomic_load_explicit(&e->word, memory_order_relaxed), nw;
+
+	/* Flag on, one more set. seq_cst with the waiter count below: either
+	 * this set sees the waiter, or the waiter sees the new word (and the
+	 * kernel's compare in FUTEX_WAIT closes the rest of the window). */
+	do
+		nw = (old | 1u) + 2u;
+	while (!atomic_compare_exchange_weak(&e->word, &old, nw));
+	if (atomic_load(&e->waiters))
+		pt_futex_wake(&e->word, INT32_MAX);
 }
 
 void pt_event_clear(struct pt_event *e)
 {
-	pt_mtx_lock(&e->m);
-	atomic_store_explicit(&e->flag, 0, memory_order_relaxed);
-	pt_mtx_unlock(&e->m);
+	atomic_fetch_and_explicit(&e->word, ~1u, memory_order_release);
 }
 
 bool pt_event_is_set(const struct pt_event *e)
 {
-	return atomic_load_explicit(&e->flag, memory_order_acquire);
+	return atomic_load_explicit(&e->word, memory_order_acquire) & 1u;
 }
 
 int pt_event_wait(struct pt_event *e, uint64_t timeout_ns)
 {
+	uint32_t w = atomic_load_explicit(&e->word, memory_order_acquire), sets;
 	uint64_t deadline;
-	uint32_t gen;
-	bool expired = false;
 	int ret = 0;
 
 	/* Fast path: a set event returns at once, keeping the GIL. */
-	if (atomic_load_explicit(&e->flag, memory_order_acquire))
+	if (w & 1u)
 		return 0;
 	if (timeout_ns == 0)
 		return -ETIMEDOUT;
 	deadline = pt_deadline_after(timeout_ns);
+	sets = w >> 1;
 	pt_block_begin(NULL);
-	pt_mtx_lock(&e->m);
-	gen = e->gen;
-	e->waiters++;
+	atomic_fetch_add(&e->waiters, 1);
 	for (;;) {
-		if (atomic_load_explicit(&e->flag, memory_order_relaxed) || e->gen != gen)
+		uint64_t left;
+
+		w = atomic_load(&e->word);
+		if ((w & 1u) || (w >> 1) != sets)
 			break;
-		if (expired) {
+		left = pt_remaining(deadline);
+		if (left == 0) {
 			ret = -ETIMEDOUT;
 			break;
 		}
-		expired = pt_cv_wait_until(&e->cv, &e->m, deadline) != 0;
+		/* Sleeps only while the word is still w; a set changes it. */
+		pt_futex_wait(&e->word, w, left == PT_FOREVER ? 0 : left);
 	}
-	e->waiters--;
-	pt_mtx_unlock_leave(&e->m, true);
+	atomic_fetch_sub(&e->waiters, 1);
+	pt_block_end(NULL);
 	return ret;
 }
 
 unsigned pt_event_waiters(struct pt_event *e)
 {
-	unsigned n;
-
-	pt_mtx_lock(&e->m);
-	n = e->waiters;
-	pt_mtx_unlock(&e->m);
-	return n;
+	return atomic_load(&e->waiters);
 }
 
 /* ------------------------------------------------------------------ */

@@ -69,15 +69,18 @@ void pt_mtx_unlock_leave(pthread_mutex_t *m, bool blocked);
 
 /* --- Event ------------------------------------------------------------- */
 
-/* threading.Event: a flag that wait() blocks on until it is set. */
+/* threading.Event: a flag that wait() blocks on until it is set. Built on
+ * one futex word rather than a mutex and a condition variable, so that a
+ * set wakes sleepers with one system call, and only when there are any,
+ * and a wait sleeps on the word itself: the costs of a bare futex ping-pong
+ * (build/floors), which the event workload is measured against. The futex
+ * is not private, so an event in the shared arena works between processes. */
 struct pt_event {
-	_Alignas(PT_CACHELINE) pthread_mutex_t m;
-	pthread_cond_t cv;
-	_Atomic uint32_t flag; /* read without the mutex by the fast paths */
-	uint32_t gen;	       /* bumped by every set(): wakes waiters even if
-				* clear() follows before they run (Python's
-				* wait() returns True once notified) */
-	uint32_t waiters;
+	/* Bit 0: the flag. Bits 1-31: the number of set() calls, so that a
+	 * waiter woken by a set returns True even if clear() follows before it
+	 * runs (Python's wait() returns True once notified). */
+	_Alignas(PT_CACHELINE) _Atomic uint32_t word;
+	_Atomic uint32_t waiters; /* threads sleeping, or about to, in wait() */
 	bool pshared;
 };
 
