@@ -19,7 +19,7 @@
 #define MSG 16 /* a small request, echoed back whole */
 
 static const struct pt_param_def params[] = {
-	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "500", .quick = "100",
+	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "300", .quick = "100",
 	  .help = "how long each repetition runs", .min = 10, .max = 3600000 },
 	{ .name = "tick", .type = PT_PARAM_INT, .def = "48",
 	  .help = "countdown iterations per tick of the CPU-bound workers",

@@ -24,7 +24,7 @@ static const struct pt_param_def params[] = {
 	{ .name = "pattern", .type = PT_PARAM_ENUM, .def = "pingpong", .choices = "pingpong|wakeall",
 	  .help = "pingpong: a token round a ring of Events; wakeall: worker 0 sets one Event "
 		  "the others wait on" },
-	{ .name = "rounds", .type = PT_PARAM_INT, .def = "20000", .quick = "200",
+	{ .name = "rounds", .type = PT_PARAM_INT, .def = "10000", .quick = "200",
 	  .help = "round trips of the token (pingpong) or sets of the Event (wakeall)",
 	  .min = 1, .max = 1000000000 },
 	{ 0 },

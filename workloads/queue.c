@@ -25,7 +25,7 @@ static const struct pt_param_def params[] = {
 	{ .name = "maxsize", .type = PT_PARAM_INT, .def = "16",
 	  .help = "the queue's maxsize; 0: unbounded (Python's default; up to items)", .min = 0,
 	  .max = 1 << 24 },
-	{ .name = "items", .type = PT_PARAM_INT, .def = "200000", .quick = "2000",
+	{ .name = "items", .type = PT_PARAM_INT, .def = "100000", .quick = "2000",
 	  .help = "items put in all, split among the producers", .min = 1, .max = 1 << 24 },
 	{ .name = "producers", .type = PT_PARAM_INT, .def = "0",
 	  .help = "workers that put (the first ones); the rest get; 0: half of them",

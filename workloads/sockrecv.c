@@ -32,7 +32,7 @@ static const struct pt_param_def params[] = {
 	{ .name = "msg_size", .type = PT_PARAM_SIZE, .def = "64",
 	  .help = "bytes per message (a 16-byte header: send time, sequence, destination)",
 	  .min = 16, .max = 65536 },
-	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "1000", .quick = "200",
+	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "300", .quick = "200",
 	  .help = "how long the workers receive before the running flag is cleared",
 	  .min = 1, .max = 3600 * 1000 },
 	{ 0 },
