@@ -31,7 +31,8 @@
 static const char *const base_cols[] = {
 	"workload", "model", "workers", "bind", "rep", "status", "wall_s", "user_s",
 	"sys_s", "ops", "ops_per_s", "lat_p50_us", "lat_p99_us", "nvcsw", "nivcsw",
-	"ops_min", "ops_max", "switch_interval_us", "check_interval", "gil_acquisitions",
+	"ops_min", "ops_max", "switch_interval_us", "check_interval", "cpu_neighbours",
+	"gil_acquisitions",
 	"gil_switches", "gil_drop_requests", "gil_wait_us", "gil_wait_max_us",
 	"bind_failed", "message",
 };
@@ -123,6 +124,7 @@ void pt_csv_row(FILE *f, const struct pt_columns *c, const struct pt_point *pt, 
 	u64(f, r->ops_max, ran);
 	u64(f, pt->switch_interval_us, pt->model == PT_MODEL_GIL);
 	u64(f, pt->check_interval, pt->model == PT_MODEL_GIL_OLD);
+	u64(f, pt->model == PT_MODEL_SERIAL ? 0 : (uint64_t)pt->neighbours, true);
 	u64(f, r->gil.acquisitions, gil);
 	u64(f, r->gil.switches, gil);
 	u64(f, r->gil.drop_requests, gil);
@@ -557,9 +559,10 @@ json_t *pt_meta_build(const struct pt_topo *topo, const struct pt_opts *o, int a
 		}
 		json_object_set_new(params, o->wl[i]->name, wp);
 	}
-	run = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:b, s:o, s:o}",
+	run = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:o, s:o}",
 			"date", date, "command_line", cmd, "models", models, "workers", workers,
 			"bind", binds, "switch_interval_us", intervals, "check_interval", checks,
+			"cpu_neighbours", o->neighbours,
 			"repeat", o->repeat, "warmup", o->warmup, "quick", o->quick,
 			"timeout_s", o->timeout_s > 0 ? json_real(o->timeout_s) : json_null(),
 			"parameters", params);

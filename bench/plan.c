@@ -264,7 +264,7 @@ static void add_pset(struct pt_opts *o, const char *arg)
 	o->npsets++;
 }
 
-enum { OPT_WARMUP = 256, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_TIMEOUT, OPT_FORCE,
+enum { OPT_WARMUP = 256, OPT_NEIGHBOURS, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_TIMEOUT, OPT_FORCE,
        OPT_DRY_RUN };
 
 static const struct option long_opts[] = {
@@ -276,6 +276,7 @@ static const struct option long_opts[] = {
 	{ "bind", required_argument, NULL, 'b' },
 	{ "param", required_argument, NULL, 'p' },
 	{ "switch-interval", required_argument, NULL, OPT_SWITCH },
+	{ "cpu-neighbours", required_argument, NULL, OPT_NEIGHBOURS },
 	{ "check-interval", required_argument, NULL, OPT_CHECK },
 	{ "out", required_argument, NULL, 'o' },
 	{ "quick", no_argument, NULL, OPT_QUICK },
@@ -346,6 +347,12 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 				pt_usage_error("--warmup: '%s' is not a count in [0, 100]", optarg);
 			o->warmup = (int)v;
 			o->warmup_given = true;
+			break;
+		case OPT_NEIGHBOURS:
+			if (parse_long(optarg, 0, 64, &v))
+				pt_usage_error("--cpu-neighbours: '%s' is not a count in [0, 64]",
+					       optarg);
+			o->neighbours = (int)v;
 			break;
 		case 'b':
 			for_each_item("-b/--bind", optarg, add_bind, o);
@@ -462,7 +469,7 @@ static void plan_workload(struct pt_plan *plan, int *cap, const struct pt_opts *
 	char err[256];
 
 	for (;;) {
-		struct pt_point pt = { .wl = wl, .quick = o->quick };
+		struct pt_point pt = { .wl = wl, .quick = o->quick, .neighbours = o->neighbours };
 		int k;
 
 		if (pt_params_defaults(&pt.params, wl->params, o->quick, err, sizeof(err)))

@@ -32,6 +32,7 @@ struct pt_opts {
 	} pset[PT_MAX_PSETS];		 /* -p KEY=V1,V2 */
 	int npsets;
 	int repeat, warmup;
+	int neighbours;			 /* --cpu-neighbours */
 	double timeout_s;		 /* 0: derived from the plan */
 	const char *out;
 	bool quick, quiet, force, dry_run;

@@ -92,7 +92,11 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		.arg = &ctx,
 		.gil = { .switch_interval_us = pt->switch_interval_us,
 			 .check_interval = pt->check_interval },
+		/* Serial runs its bodies one after another: no neighbour can
+		 * run beside them. */
+		.neighbours = pt->model == PT_MODEL_SERIAL ? 0 : pt->neighbours,
 	};
+	int nall = cfg.nworkers + cfg.neighbours;
 	struct pt_team team;
 	struct pt_team_stats *st = NULL;
 	struct pt_place *places = NULL;
@@ -108,13 +112,13 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		return fail(res, PT_ST_SKIPPED, why, NULL);
 
 	if (pt->bind != PT_BIND_NONE && env->topo) {
-		places = calloc((size_t)pt->nworkers, sizeof(*places));
-		pus = calloc((size_t)pt->nworkers, sizeof(*pus));
-		if (!places || !pus || pt_topo_plan(env->topo, pt->bind, pt->nworkers, places)) {
+		places = calloc((size_t)nall, sizeof(*places));
+		pus = calloc((size_t)nall, sizeof(*pus));
+		if (!places || !pus || pt_topo_plan(env->topo, pt->bind, nall, places)) {
 			fail(res, PT_ST_FAILED, "placement plan", strerror(ENOMEM));
 			goto out_free;
 		}
-		for (int i = 0; i < pt->nworkers; i++)
+		for (int i = 0; i < nall; i++)
 			pus[i] = places[i].pu_os;
 		cfg.bind_pus = pus;
 		cfg.bind = bind_cb;

@@ -24,6 +24,7 @@ struct pt_point {
 	struct pt_params params;
 	unsigned switch_interval_us; /* GIL models only, else 0 */
 	unsigned check_interval;     /* gil-old only, else 0 */
+	int neighbours;		     /* CPU-bound neighbours (--cpu-neighbours) */
 	bool quick;
 };
 

@@ -6,6 +6,7 @@
 #include "model.h"
 
 #include "futex.h"
+#include "work.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -62,13 +63,17 @@ struct pt_worker *pt_current(void)
 int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 {
 	size_t size;
-	int n = cfg->nworkers, ret;
+	int n, ret;
 
 	memset(t, 0, sizeof(*t));
-	if (n < 1 || n > PT_MAX_WORKERS || cfg->ndaemons < 0 || cfg->ndaemons >= n ||
-	    !cfg->body || (unsigned)cfg->model >= PT_MODEL_COUNT)
+	if (cfg->nworkers < 1 || cfg->neighbours < 0 ||
+	    cfg->nworkers + cfg->neighbours > PT_MAX_WORKERS || cfg->ndaemons < 0 ||
+	    cfg->ndaemons >= cfg->nworkers || !cfg->body ||
+	    (unsigned)cfg->model >= PT_MODEL_COUNT ||
+	    (cfg->model == PT_MODEL_SERIAL && cfg->neighbours))
 		return -EINVAL;
 	t->cfg = *cfg;
+	n = t->nall = cfg->nworkers + cfg->neighbours;
 
 	size = PT_ALIGN_UP(sizeof(struct pt_shared), PT_CACHELINE) +
 	       (size_t)n * sizeof(struct pt_slot) + PT_CACHELINE +
@@ -106,9 +111,10 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 		struct pt_worker *w = &t->workers[i];
 
 		w->id = i;
-		w->nworkers = n;
+		w->nworkers = cfg->nworkers; /* what the workload sees */
 		w->model = cfg->model;
-		w->daemon = i >= n - cfg->ndaemons;
+		w->neighbour = i >= cfg->nworkers;
+		w->daemon = w->neighbour || i >= cfg->nworkers - cfg->ndaemons;
 		snprintf(w->name, sizeof(w->name), "Worker-%d", i + 1);
 		w->team = t;
 		w->slot = &t->slots[i];
@@ -120,6 +126,17 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 		}
 	}
 	atomic_store(&t->sh->alive, (uint32_t)n);
+	return 0;
+}
+
+/* A CPU-bound neighbour: Beazley's countdown, ticking, until the point
+ * ends. Its figures are not the point's (it is a daemon). */
+static int neighbour_body(struct pt_worker *w)
+{
+	while (pt_running(w)) {
+		pt_count_down(PT_TICK_ITERS);
+		pt_tick(w);
+	}
 	return 0;
 }
 
@@ -164,7 +181,7 @@ static void worker_main(struct pt_worker *w, enum pt_usage_who who, bool gate)
 	s->t_start_ns = pt_now_ns();
 	if (w->gt)
 		pt_gil_acquire(w->gt);
-	rc = t->cfg.body(w);
+	rc = w->neighbour ? neighbour_body(w) : t->cfg.body(w);
 	if (w->gt) {
 		if (w->gt->held)
 			pt_gil_release(w->gt);
@@ -218,7 +235,7 @@ int pt_team_spawn(struct pt_team *t)
 {
 	int ret = 0;
 
-	for (int i = 0; i < t->cfg.nworkers; i++) {
+	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
 		switch (t->cfg.model) {
@@ -257,12 +274,13 @@ void pt_team_set_daemons(struct pt_team *t, int n)
 		t->workers[i].daemon = i >= t->cfg.nworkers - n;
 }
 
+
 void pt_team_abort(struct pt_team *t)
 {
 	/* Let the started workers leave the gate, then reap them. */
 	atomic_store_explicit(&t->sh->go, GATE_ABORT, memory_order_release);
 	pt_futex_wake(&t->sh->go, INT32_MAX);
-	for (int i = 0; i < t->cfg.nworkers; i++) {
+	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
 		if (!w->spawned)
@@ -318,7 +336,7 @@ void pt_team_go(struct pt_team *t)
 	if (t->cfg.model == PT_MODEL_SERIAL) {
 		sh->t0_ns = pt_now_ns();
 		atomic_store_explicit(&sh->go, GATE_OPEN, memory_order_release);
-		for (int i = 0; i < t->cfg.nworkers; i++)
+		for (int i = 0; i < t->nall; i++)
 			worker_main(&t->workers[i], PT_USAGE_THREAD, false);
 		return;
 	}
@@ -378,7 +396,7 @@ int pt_active_count(const struct pt_team *t)
 static void stop_daemons_and_helpers(struct pt_team *t)
 {
 	atomic_store_explicit(&t->sh->stop, 1, memory_order_release);
-	for (int i = 0; i < t->cfg.nworkers; i++) {
+	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
 		if (!w->daemon || !w->spawned)
@@ -420,7 +438,7 @@ static int join_procs(struct pt_team *t, uint64_t deadline)
 	for (;;) {
 		_Atomic uint32_t *wait_on = NULL;
 
-		for (int i = 0; i < t->cfg.nworkers; i++) {
+		for (int i = 0; i < t->nall; i++) {
 			struct pt_worker *w = &t->workers[i];
 
 			if (w->daemon || !w->spawned)
@@ -441,7 +459,7 @@ static int join_procs(struct pt_team *t, uint64_t deadline)
 		if (!wait_on)
 			return 0;
 		if (crash_ns && pt_now_ns() - crash_ns >= PT_CRASH_GRACE_NS) {
-			for (int i = 0; i < t->cfg.nworkers; i++) {
+			for (int i = 0; i < t->nall; i++) {
 				struct pt_worker *w = &t->workers[i];
 
 				if (!w->daemon && w->spawned) {
@@ -476,7 +494,7 @@ int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 		if (ret)
 			return ret;
 	}
-	for (int i = 0; i < t->cfg.nworkers; i++) {
+	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 		uint64_t left = 0, now;
 
@@ -508,7 +526,7 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 	bool first = true, first_killed = false;
 
 	memset(st, 0, sizeof(*st));
-	for (int i = 0; i < t->cfg.nworkers; i++) {
+	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 		struct pt_slot *s = &t->slots[i];
 		bool returned = atomic_load_explicit(&s->done, memory_order_acquire);
@@ -585,7 +603,7 @@ void pt_team_destroy(struct pt_team *t)
 {
 	if (t->nhelpers)
 		stop_daemons_and_helpers(t);
-	for (int i = 0; t->workers && i < t->cfg.nworkers; i++) {
+	for (int i = 0; t->workers && i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
 		if (!w->spawned)

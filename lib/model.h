@@ -77,6 +77,7 @@ struct pt_worker {
 	int nworkers;
 	enum pt_model model;
 	bool daemon;
+	bool neighbour;		/* a CPU-bound neighbour, not the workload's */
 	char name[24];		/* "Worker-1", like threading's "Thread-1" */
 	struct pt_team *team;
 	struct pt_slot *slot;
@@ -112,6 +113,7 @@ struct pt_team_config {
 	void *bind_ctx;
 	size_t shared_size;	/* extra arena bytes for the workload (zeroed) */
 	uint64_t duration_ns;	/* fixed-time run: raise stop after this long */
+	int neighbours;		/* extra CPU-bound daemon workers (not serial) */
 };
 
 #define PT_MAX_HELPERS 4
@@ -123,6 +125,7 @@ struct pt_team {
 	struct pt_slot *slots;
 	void *shared;		/* cfg.shared_size bytes in the arena */
 	struct pt_worker *workers;
+	int nall;		/* nworkers + neighbours */
 	struct pt_gil gil;
 	bool gil_inited;
 	int nspawned;

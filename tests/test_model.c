@@ -323,3 +323,38 @@ Test(model, binding_per_worker, .timeout = 30)
 		free(st);
 	}
 }
+
+/* CPU-bound neighbours run beside the workload's workers under the same
+ * model, are not counted in its figures, and stop with the point. */
+Test(model, cpu_neighbours, .timeout = 60)
+{
+	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 2, .neighbours = 2,
+					      .body = count_body,
+					      .shared_size = sizeof(struct shared_counts) };
+		struct pt_team t;
+		struct pt_team_stats *st = malloc(sizeof(*st));
+		struct shared_counts *sc;
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(t.nall, 4);
+		cr_assert(t.workers[2].neighbour && t.workers[2].daemon);
+		cr_assert_eq(t.workers[3].nworkers, 2, "workers see the workload's count");
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert_eq(pt_team_collect(&t, st), 0, "%s", pt_model_name(m));
+		sc = t.shared;
+		cr_assert_eq(atomic_load(&sc->runs[0]) + atomic_load(&sc->runs[1]), 2);
+		cr_assert_eq(atomic_load(&sc->runs[2]) + atomic_load(&sc->runs[3]), 0,
+			     "neighbours do not run the workload's body");
+		cr_assert_eq(st->ops, 3u, "only the workload's workers count");
+		pt_team_destroy(&t);
+		free(st);
+	}
+	struct pt_team_config bad = { .model = PT_MODEL_SERIAL, .nworkers = 1, .neighbours = 1,
+				      .body = count_body };
+	struct pt_team t;
+
+	cr_assert_eq(pt_team_init(&t, &bad), -EINVAL, "no neighbour beside serial bodies");
+}

@@ -6,12 +6,10 @@
 #include "work.h"
 #include "workload.h"
 
-/* One tick stands for the span between two eval-breaker checks of CPython
- * running this very loop: CPython 3.11 on the development machine counts
- * down 10^7 in 0.266 s, 26.6 ns per iteration (8 bytecodes, one check at the
- * backward jump), and this C loop runs 0.56 ns per iteration there, so 48
- * iterations make one ~27 ns tick. */
-#define TICK_ITERS "48"
+/* PT_TICK_ITERS (lib/work.h), as a string for the parameter's default. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TICK_ITERS STR(PT_TICK_ITERS)
 
 static const struct pt_param_def params[] = {
 	{ .name = "count", .type = PT_PARAM_INT, .def = "800000000", .quick = "2000000",
