@@ -7,11 +7,12 @@
 #include <stdint.h>
 
 /* Countdown iterations per tick. One tick stands for the span between two
- * eval-breaker checks of CPython running this loop: CPython 3.11 on the
- * development machine counts down 10^7 in 0.266 s, 26.6 ns an iteration (8
- * bytecodes, one check at the backward jump); this C loop runs 0.34-0.56 ns
- * an iteration there (build/floors), so 48 make a tick of 16-27 ns. */
-#define PT_TICK_ITERS 48
+ * eval-breaker checks of CPython running this very loop: CPython 3.11 on the
+ * development machine counts down 10^7 in 0.283 s, 28.3 ns an iteration (8
+ * bytecodes, one check at the backward jump), and this C loop runs 0.33 ns
+ * an iteration there on a quiet machine (build/floors), so 80 iterations
+ * make a tick of about 28 ns. */
+#define PT_TICK_ITERS 80
 
 /* Counts @n down to zero. The empty asm makes n live in a register at
  * every step, so the compiler can neither fold nor vectorise the loop. */

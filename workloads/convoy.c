@@ -21,7 +21,7 @@
 static const struct pt_param_def params[] = {
 	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "300", .quick = "100",
 	  .help = "how long each repetition runs", .min = 10, .max = 3600000 },
-	{ .name = "tick", .type = PT_PARAM_INT, .def = "48", /* PT_TICK_ITERS */
+	{ .name = "tick", .type = PT_PARAM_INT, .def = "80", /* PT_TICK_ITERS */
 	  .help = "countdown iterations per tick of the CPU-bound workers",
 	  .min = 1, .max = 1 << 30 },
 	{ 0 },

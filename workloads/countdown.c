@@ -53,8 +53,8 @@ static int countdown_run(struct pt_worker *w)
 	return 0;
 }
 
-/* About 0.4 ns an iteration on the development machine (build/floors). */
-#define EST_NS_PER_ITER 0.4
+/* About 0.35 ns an iteration on the development machine (build/floors). */
+#define EST_NS_PER_ITER 0.35
 
 static double countdown_estimate(const struct pt_params *p, enum pt_model m, int n, int npus)
 {
