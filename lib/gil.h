@@ -94,7 +94,7 @@ static inline void pt_gil_tick(struct pt_gil_thread *t)
 		if (__builtin_expect(atomic_load_explicit(&g->drop_request,
 							  memory_order_relaxed), 0))
 			pt_gil_yield(t);
-	} else if (__builtin_expect(--t->ticks_left <= 0, 0)) {
+	} else if (__builtin_expect(t->ticks_left <= 0 || --t->ticks_left <= 0, 0)) {
 		pt_gil_yield(t);
 	}
 }

@@ -34,6 +34,9 @@ static const struct {
 
 static _Thread_local struct pt_worker *current;
 
+/* The tick flag of workers that have no GIL: never set. */
+static _Atomic int no_tick_flag;
+
 const char *pt_model_name(enum pt_model m)
 {
 	return (unsigned)m < PT_MODEL_COUNT ? models[m].name : "?";
@@ -120,9 +123,16 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 		w->slot = &t->slots[i];
 		w->arg = cfg->arg;
 		w->bind_pu = cfg->bind_pus ? cfg->bind_pus[i] : -1;
+		w->tick_flag = &no_tick_flag;
+		w->own_ticks = INT_MAX;
+		w->tick_count = &w->own_ticks;
 		if (t->gil_inited) {
 			pt_gil_thread_init(&w->gil_state, &t->gil);
 			w->gt = &w->gil_state;
+			if (t->gil.cfg.policy == PT_GIL_NEW)
+				w->tick_flag = &t->gil.drop_request;
+			else
+				w->tick_count = &w->gil_state.ticks_left;
 		}
 	}
 	atomic_store(&t->sh->alive, (uint32_t)n);
@@ -620,6 +630,17 @@ void pt_team_destroy(struct pt_team *t)
 	free(t->workers);
 	pt_arena_destroy(&t->arena);
 	memset(t, 0, sizeof(*t));
+}
+
+void pt_tick_slow(struct pt_worker *w)
+{
+	/* The private counter only counts down to wrap around. */
+	if (w->own_ticks <= 0)
+		w->own_ticks = INT_MAX;
+	/* The GIL's own check: a drop request to honour, or (old policy) the
+	 * check interval ran out. */
+	if (w->gt)
+		pt_gil_tick(w->gt);
 }
 
 void pt_block_begin(struct pt_worker *w)

@@ -82,6 +82,9 @@ struct pt_worker {
 	struct pt_team *team;
 	struct pt_slot *slot;
 	struct pt_gil_thread *gt; /* NULL when the model has no GIL */
+	_Atomic int *tick_flag;	  /* pt_tick(): the drop request, or a 0 */
+	int *tick_count;	  /* pt_tick(): ticks to the next slow path */
+	int own_ticks;
 	int block_depth;	  /* nesting of blocking sections */
 	bool block_released;	  /* the outermost section released the GIL */
 	void *arg;		  /* the team's config arg (a workload context) */
@@ -204,19 +207,27 @@ bool pt_worker_is_alive(const struct pt_team *t, int i);
 
 /* --- Hooks a workload calls; the model gives them meaning --- */
 
+void pt_tick_slow(struct pt_worker *w);
+
 /* Cooperative termination: false once the run is asked to stop. */
 static inline bool pt_running(const struct pt_worker *w)
 {
 	return !atomic_load_explicit(&w->team->sh->stop, memory_order_relaxed);
 }
 
-/* One bytecode-sized slice of work done. Under a GIL the holder honours a
- * drop request here (CPython's eval-breaker check); elsewhere a predictable
- * branch. */
+/* One bytecode-sized slice of work done: the eval-loop check at a
+ * back-edge. It executes the same instructions under every model (a flag
+ * load, a counter decrement, one branch), so that the models' loops differ
+ * only in what the slow path does: under the new GIL the flag is the drop
+ * request; under the old one the counter is the holder's ticks to its next
+ * periodic release; elsewhere the flag stays 0 and the counter only wraps. */
 static inline void pt_tick(struct pt_worker *w)
 {
-	if (w->gt)
-		pt_gil_tick(w->gt);
+	int flag = atomic_load_explicit(w->tick_flag, memory_order_relaxed);
+	int left = --*w->tick_count;
+
+	if (__builtin_expect(flag | (left <= 0), 0))
+		pt_tick_slow(w);
 }
 
 /* Around every blocking call (I/O, sleep, waiting on a primitive): under a
