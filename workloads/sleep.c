@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 static const struct pt_param_def params[] = {
-	{ .name = "ms", .type = PT_PARAM_INT, .def = "200", .quick = "20",
+	{ .name = "ms", .type = PT_PARAM_INT, .def = "100", .quick = "20",
 	  .help = "how long each worker sleeps, in milliseconds (an interrupted sleep resumes)",
 	  .min = 0, .max = 3600 * 1000 },
 	{ 0 },
@@ -80,7 +80,7 @@ const struct pt_workload pt_wl_sleep = {
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	/* The measurement of the issue: 4 workers x 200 ms. */
-	.suite = { .workers = "4" },
+	.suite = { .workers = "1,2,4" },
 	.estimate_s = sleep_estimate,
 	.run = sleep_run,
 	.finish = sleep_finish,

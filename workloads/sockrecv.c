@@ -32,7 +32,7 @@ static const struct pt_param_def params[] = {
 	{ .name = "msg_size", .type = PT_PARAM_SIZE, .def = "64",
 	  .help = "bytes per message (a 16-byte header: send time, sequence, destination)",
 	  .min = 16, .max = 65536 },
-	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "300", .quick = "200",
+	{ .name = "duration_ms", .type = PT_PARAM_INT, .def = "200", .quick = "100",
 	  .help = "how long the workers receive before the running flag is cleared",
 	  .min = 1, .max = 3600 * 1000 },
 	{ 0 },
@@ -531,7 +531,7 @@ const struct pt_workload pt_wl_sockrecv = {
 	.fixed_time = true,
 	/* rate=0: messages/s; rate=1: receivers idle in their timeouts, so
 	 * stop_ms shows how long noticing the cleared flag takes. */
-	.suite = { .workers = "2", .sweep = "rate=0,1" },
+	.suite = { .workers = "1,2", .sweep = "rate=0,1" },
 	.estimate_s = sr_estimate,
 	.setup = sr_setup,
 	.start = sr_start,
