@@ -398,6 +398,20 @@ bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
 	return true;
 }
 
+int pt_enumerate(const struct pt_team *t, const struct pt_worker **out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		if (!pt_worker_is_alive(t, i))
+			continue;
+		if (n < max)
+			out[n] = &t->workers[i];
+		n++;
+	}
+	return n;
+}
+
 int pt_active_count(const struct pt_team *t)
 {
 	return (int)atomic_load_explicit(&t->sh->alive, memory_order_acquire);

@@ -204,6 +204,9 @@ int pt_active_count(const struct pt_team *t);
  * has finished (Thread.join(timeout) followed by not is_alive()). */
 bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns);
 bool pt_worker_is_alive(const struct pt_team *t, int i);
+/* The workload's workers still alive, in id order, at most @max of them
+ * into @out (threading.enumerate); returns how many there are. */
+int pt_enumerate(const struct pt_team *t, const struct pt_worker **out, int max);
 
 /* --- Hooks a workload calls; the model gives them meaning --- */
 

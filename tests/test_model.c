@@ -192,9 +192,19 @@ Test(model, thread_api, .timeout = 30)
 		cr_assert_not(pt_worker_join(&t, 2, 5 * PT_NSEC_PER_MSEC));
 		cr_assert(pt_worker_is_alive(&t, 2));
 		cr_assert(pt_active_count(&t) >= 1);
+		/* threading.enumerate(): the daemon is among the living, in id
+		 * order, and the list agrees with is_alive. */
+		const struct pt_worker *alive[3];
+		int na = pt_enumerate(&t, alive, 3);
+
+		cr_assert(na >= 1 && na <= 3);
+		cr_assert_eq(alive[na - 1], &t.workers[2]);
+		for (int k = 1; k < na; k++)
+			cr_assert_lt(alive[k - 1]->id, alive[k]->id);
 		/* The join returns with the daemon still running: it is stopped. */
 		cr_assert_eq(pt_team_join(&t, 0), 0);
 		cr_assert(!pt_worker_is_alive(&t, 0));
+		cr_assert_eq(pt_enumerate(&t, alive, 3), 0, "nobody left after the join");
 		pt_team_destroy(&t);
 	}
 }
