@@ -36,6 +36,12 @@ static void drain(int fd, char *buf, size_t cap, size_t *len)
 void pt_test_exec(const char *const argv[], const char *const env[], double timeout_s,
 		  struct pt_cmd_out *o)
 {
+	pt_test_run(pt_test_bin(), NULL, argv, env, timeout_s, o);
+}
+
+void pt_test_run(const char *file, const char *dir, const char *const argv[],
+		 const char *const env[], double timeout_s, struct pt_cmd_out *o)
+{
 	int out[2], err[2], st = 0;
 	size_t lo = 0, le = 0;
 	uint64_t deadline = pt_now_ns() + (uint64_t)(timeout_s * 1e9);
@@ -48,8 +54,12 @@ void pt_test_exec(const char *const argv[], const char *const env[], double time
 	}
 	pid = fork();
 	if (pid == 0) {
+		/* Its own group, so that a timeout kills what it started too. */
+		setpgid(0, 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		if (dir && chdir(dir) != 0)
+			_exit(126);
 		for (int i = 0; env && env[i]; i++) {
 			char kv[4096], *eq;
 
@@ -60,8 +70,8 @@ void pt_test_exec(const char *const argv[], const char *const env[], double time
 				setenv(kv, eq + 1, 1);
 			}
 		}
-		/* execv's prototype predates const; it does not write argv. */
-		execv(pt_test_bin(), (char *const *)(uintptr_t)argv);
+		/* execvp's prototype predates const; it does not write argv. */
+		execvp(file, (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
 	close(out[1]);
@@ -73,6 +83,7 @@ void pt_test_exec(const char *const argv[], const char *const env[], double time
 		uint64_t now = pt_now_ns();
 
 		if (now >= deadline) {
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			o->status = -1;

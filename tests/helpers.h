@@ -15,9 +15,14 @@ struct pt_cmd_out {
 	char err[65536];
 };
 
-/* Runs the binary with @argv (argv[0] ignored; NULL-terminated), waiting at
- * most @timeout_s (then kills it and reports status -1). Extra environment
- * entries "K=V" in @env (NULL-terminated, may be NULL). */
+/* Runs @file (searched on PATH when it has no slash) with @argv
+ * (NULL-terminated) in directory @dir (NULL: this one), capturing its
+ * output; waits at most @timeout_s, then kills its process group and
+ * reports status -1. Extra environment entries "K=V" in @env
+ * (NULL-terminated, may be NULL). */
+void pt_test_run(const char *file, const char *dir, const char *const argv[],
+		 const char *const env[], double timeout_s, struct pt_cmd_out *out);
+/* pt_test_run() of the binary under test (argv[0] is ignored). */
 void pt_test_exec(const char *const argv[], const char *const env[], double timeout_s,
 		  struct pt_cmd_out *out);
 

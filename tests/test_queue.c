@@ -6,6 +6,8 @@
 #include "model.h"
 #include "queue.h"
 
+#include "crew.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
@@ -24,18 +26,9 @@
 #define WATCHDOG_NS (20 * PT_NSEC_PER_SEC)
 #define TEST_TIMEOUT 90
 #define SHORT_NS (50 * PT_NSEC_PER_MSEC)
-#define MAX_PARTIES 16
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
-
-static void *shared_map(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	cr_assert_neq(p, MAP_FAILED, "mmap: %s", strerror(errno));
-	return p;
-}
 
 /* A queue in its own MAP_SHARED mapping. */
 static struct pt_queue *queue_new(enum pt_queue_kind kind, size_t cap, size_t maxsize,
@@ -54,95 +47,6 @@ static void queue_free(struct pt_queue *q, size_t bytes)
 {
 	pt_queue_destroy(q);
 	munmap(q, bytes);
-}
-
-enum mode { THREADS, PROCS };
-
-typedef int (*party_fn)(void *arg, int i);
-
-struct party {
-	party_fn fn;
-	void *arg;
-	int i, ret;
-	pthread_t th;
-	pid_t pid;
-};
-
-struct crew {
-	enum mode mode;
-	int n;
-	struct party pa[MAX_PARTIES];
-};
-
-static void *party_main(void *p)
-{
-	struct party *pa = p;
-
-	pa->ret = pa->fn(pa->arg, pa->i);
-	return NULL;
-}
-
-static void crew_start(struct crew *c, enum mode mode, int n, party_fn fn, void *arg)
-{
-	cr_assert(n <= MAX_PARTIES);
-	c->mode = mode;
-	c->n = n;
-	for (int i = 0; i < n; i++) {
-		struct party *pa = &c->pa[i];
-
-		*pa = (struct party){ .fn = fn, .arg = arg, .i = i };
-		if (mode == THREADS) {
-			int ret = pthread_create(&pa->th, NULL, party_main, pa);
-
-			cr_assert_eq(ret, 0, "pthread_create: %s", strerror(ret));
-			continue;
-		}
-		pa->pid = fork();
-		cr_assert_neq(pa->pid, -1, "fork: %s", strerror(errno));
-		if (pa->pid == 0) {
-			int ret;
-
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			ret = fn(arg, i);
-			_exit(ret < 0 ? (-ret & 0x7f) | 0x80 : ret ? 1 : 0);
-		}
-	}
-}
-
-static int crew_join(struct crew *c)
-{
-	int failed = 0;
-
-	for (int i = 0; i < c->n; i++) {
-		struct party *pa = &c->pa[i];
-		int st;
-
-		if (c->mode == THREADS) {
-			pthread_join(pa->th, NULL);
-		} else {
-			while (waitpid(pa->pid, &st, 0) < 0 && errno == EINTR)
-				;
-			if (!WIFEXITED(st))
-				pa->ret = -EFAULT;
-			else if (WEXITSTATUS(st) & 0x80)
-				pa->ret = -(WEXITSTATUS(st) & 0x7f);
-			else
-				pa->ret = WEXITSTATUS(st) ? -EPROTO : 0;
-		}
-		if (pa->ret) {
-			if (!failed)
-				cr_expect_eq(pa->ret, 0, "party %d: %s", i, strerror(-pa->ret));
-			failed++;
-		}
-	}
-	return failed;
-}
-
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int ret = pthread_create(th, NULL, fn, arg);
-
-	cr_assert_eq(ret, 0, "pthread_create: %s", strerror(ret));
 }
 
 /* ------------------------------------------------------------------ */

@@ -30,72 +30,12 @@ static const char *root(void)
 	return r && *r ? r : ".";
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void drain(int fd, char *buf, size_t cap, size_t *len)
-{
-	ssize_t n;
-
-	while (*len + 1 < cap && (n = read(fd, buf + *len, cap - 1 - *len)) > 0)
-		*len += (size_t)n;
-	buf[*len] = '\0';
-}
-
 /* Runs @argv (found on PATH) in the project root, at most @timeout_s. */
 static void run(const char *const argv[], double timeout_s, struct pt_cmd_out *o)
 {
-	int out[2], err[2], st = 0;
-	size_t lo = 0, le = 0;
-	double deadline = now_s() + timeout_s;
-	pid_t pid;
-
-	memset(o, 0, sizeof(*o));
-	cr_assert(pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		if (chdir(root()) != 0)
-			_exit(126);
-		/* execvp's prototype predates const; it does not write argv. */
-		execvp(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(err[0], F_SETFL, O_NONBLOCK);
-	for (;;) {
-		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 } };
-
-		if (now_s() >= deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			o->status = -1;
-			break;
-		}
-		poll(p, 2, 50);
-		drain(out[0], o->out, sizeof(o->out), &lo);
-		drain(err[0], o->err, sizeof(o->err), &le);
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			drain(out[0], o->out, sizeof(o->out), &lo);
-			drain(err[0], o->err, sizeof(o->err), &le);
-			o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			break;
-		}
-	}
-	close(out[0]);
-	close(err[0]);
+	pt_test_run(argv[0], root(), argv, NULL, timeout_s, o);
 }
 
-/* snprintf that must fit: a cut path would test the wrong file. */
 #define FMT(buf, ...) cr_assert_lt((size_t)snprintf((buf), sizeof(buf), __VA_ARGS__), sizeof(buf))
 
 static struct pt_cmd_out *new_out(void)

@@ -6,6 +6,8 @@
 #include "model.h"
 #include "timer.h"
 
+#include "crew.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
@@ -23,21 +25,6 @@
 #define WATCHDOG_NS (20 * PT_NSEC_PER_SEC)
 #define TEST_TIMEOUT 90
 #define SHORT_NS (50 * PT_NSEC_PER_MSEC)
-
-static void *shared_map(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	cr_assert_neq(p, MAP_FAILED, "mmap: %s", strerror(errno));
-	return p;
-}
-
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int ret = pthread_create(th, NULL, fn, arg);
-
-	cr_assert_eq(ret, 0, "pthread_create: %s", strerror(ret));
-}
 
 /* Forks a child running @fn(@arg); returns its pid. */
 static pid_t fork_child(int (*fn)(void *), void *arg)
