@@ -102,3 +102,28 @@ void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
 
 	cr_assert_eq(ret, 0, "pthread_create: %s", strerror(ret));
 }
+
+int gil_probe_tick(struct pt_worker *w, struct gil_probe *p, int (*release)(void *arg),
+		   void *arg)
+{
+	/* Worker 0 holds the GIL from its store of waiting until it blocks
+	 * (it has no tick in between), so these loops run while it is
+	 * blocked. */
+	while (!atomic_load(&p->waiting))
+		pt_tick(w);
+	for (int i = 0; i < GIL_TICKS; i++) {
+		pt_tick(w);
+		atomic_fetch_add_explicit(&p->progress, 1, memory_order_relaxed);
+	}
+	if (atomic_fetch_add(&p->finished, 1) + 1 == w->nworkers - 1) {
+		atomic_store(&p->released, 1);
+		return release(arg);
+	}
+	return 0;
+}
+
+bool gil_probe_complete(struct gil_probe *p)
+{
+	return atomic_load(&p->released) &&
+	       atomic_load(&p->progress) == (uint64_t)GIL_TICKS * (GIL_WORKERS - 1);
+}

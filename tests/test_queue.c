@@ -374,16 +374,27 @@ Test(queue, exactly_once_priority_procs, .timeout = TEST_TIMEOUT) { exactly_once
 /* ------------------------------------------------------------------ */
 /* Under a GIL: a worker blocked in get() or join() lets the others run. */
 
-#define GIL_TICKS 100000
-#define GIL_WORKERS 3
-
 struct gil_q {
 	struct pt_queue *q;
 	size_t bytes;
 	bool join; /* worker 0 joins instead of getting */
-	_Atomic int waiting, finished, released;
-	_Atomic uint64_t progress;
+	struct gil_probe probe;
 };
+
+/* The last ticker releases worker 0: takes the item it joins on and marks
+ * it done, or puts the item it waits to get. */
+static int release_q(void *arg)
+{
+	struct gil_q *g = arg;
+	int v;
+
+	if (g->join)
+		return pt_queue_get(g->q, &v, false, PT_FOREVER) || pt_queue_task_done(g->q)
+			       ? -EPROTO
+			       : 0;
+	v = 42;
+	return pt_queue_put(g->q, &v, true, PT_FOREVER);
+}
 
 static int gil_q_body(struct pt_worker *w)
 {
@@ -391,34 +402,17 @@ static int gil_q_body(struct pt_worker *w)
 	int v = 7, ret;
 
 	if (w->id == 0) {
-		atomic_store(&g->waiting, 1);
+		atomic_store(&g->probe.waiting, 1);
 		ret = g->join ? pt_queue_join(g->q, WATCHDOG_NS) : pt_queue_get(g->q, &v, true, WATCHDOG_NS);
 		if (ret) {
 			snprintf(w->slot->msg, sizeof(w->slot->msg), "waiter: %s", strerror(-ret));
 			return ret;
 		}
-		if (!atomic_load(&g->released) ||
-		    atomic_load(&g->progress) != (uint64_t)GIL_TICKS * (GIL_WORKERS - 1))
+		if (!gil_probe_complete(&g->probe))
 			return -EPROTO;
 		return v == 42 || g->join ? 0 : -EPROTO;
 	}
-	while (!atomic_load(&g->waiting))
-		pt_tick(w);
-	for (int i = 0; i < GIL_TICKS; i++) {
-		pt_tick(w);
-		atomic_fetch_add_explicit(&g->progress, 1, memory_order_relaxed);
-	}
-	if (atomic_fetch_add(&g->finished, 1) + 1 == w->nworkers - 1) {
-		atomic_store(&g->released, 1);
-		if (g->join) {
-			if (pt_queue_get(g->q, &v, false, PT_FOREVER) || pt_queue_task_done(g->q))
-				return -EPROTO;
-		} else {
-			v = 42;
-			return pt_queue_put(g->q, &v, true, PT_FOREVER);
-		}
-	}
-	return 0;
+	return gil_probe_tick(w, &g->probe, release_q, g);
 }
 
 static void gil_queue(bool join)

@@ -64,9 +64,6 @@ static void max_update(_Atomic int *max, int v)
  * progress is made, release worker 0. If a wait held the GIL, the others
  * could not run and worker 0's watchdog would fail the test. */
 
-#define GIL_TICKS 100000
-#define GIL_WORKERS 3
-
 struct gil_ctx;
 struct gil_case {
 	int (*wait)(struct gil_ctx *g); /* worker 0: returns 0 once released */
@@ -75,10 +72,7 @@ struct gil_case {
 
 struct gil_ctx {
 	const struct gil_case *gc;
-	_Atomic int waiting;
-	_Atomic uint64_t progress;
-	_Atomic int finished;
-	_Atomic int released;
+	struct gil_probe probe;
 	struct pt_event ev;
 	struct pt_cond cond;
 	int flag; /* under cond's lock */
@@ -88,43 +82,38 @@ struct gil_ctx {
 	_Atomic int action_runs;
 };
 
+static int release_case(void *arg)
+{
+	struct gil_ctx *g = arg;
+
+	g->gc->release(g);
+	return 0;
+}
+
 static int gil_body(struct pt_worker *w)
 {
 	struct gil_ctx *g = w->arg;
 	int ret;
 
 	if (w->id == 0) {
-		atomic_store(&g->waiting, 1);
+		atomic_store(&g->probe.waiting, 1);
 		ret = g->gc->wait(g);
 		if (ret) {
 			snprintf(w->slot->msg, sizeof(w->slot->msg),
 				 "waiter: %s (progress %llu of %llu)", strerror(-ret),
-				 (unsigned long long)atomic_load(&g->progress),
+				 (unsigned long long)atomic_load(&g->probe.progress),
 				 (unsigned long long)GIL_TICKS * (GIL_WORKERS - 1));
 			return ret;
 		}
 		/* Released only after every other worker finished its work:
 		 * they all ran while this one was blocked. */
-		if (!atomic_load(&g->released) ||
-		    atomic_load(&g->progress) != (uint64_t)GIL_TICKS * (GIL_WORKERS - 1)) {
+		if (!gil_probe_complete(&g->probe)) {
 			snprintf(w->slot->msg, sizeof(w->slot->msg), "woken before the others finished");
 			return -EPROTO;
 		}
 		return 0;
 	}
-	/* Worker 0 holds the GIL from this store until it blocks (it has no
-	 * tick in between), so these loops run while it is blocked. */
-	while (!atomic_load(&g->waiting))
-		pt_tick(w);
-	for (int i = 0; i < GIL_TICKS; i++) {
-		pt_tick(w);
-		atomic_fetch_add_explicit(&g->progress, 1, memory_order_relaxed);
-	}
-	if (atomic_fetch_add(&g->finished, 1) + 1 == w->nworkers - 1) {
-		atomic_store(&g->released, 1);
-		g->gc->release(g);
-	}
-	return 0;
+	return gil_probe_tick(w, &g->probe, release_case, g);
 }
 
 static void run_gil_case(const struct gil_case *gc, void (*setup)(struct gil_ctx *),
@@ -149,7 +138,7 @@ static void run_gil_case(const struct gil_case *gc, void (*setup)(struct gil_ctx
 			     pt_model_name(m));
 		cr_assert_eq(pt_team_collect(&t, st), 0, "%s: %s", pt_model_name(m),
 			     st->first_msg ? st->first_msg : "a worker failed");
-		cr_assert_eq(atomic_load(&g->progress), (uint64_t)GIL_TICKS * (GIL_WORKERS - 1));
+		cr_assert_eq(atomic_load(&g->probe.progress), (uint64_t)GIL_TICKS * (GIL_WORKERS - 1));
 		pt_team_destroy(&t);
 		teardown(g);
 		free(st);

@@ -417,17 +417,24 @@ Test(ptimer, ticks_reach_other_processes, .timeout = TEST_TIMEOUT)
 /* Under a GIL: a worker blocked in Timer.join or wait_for_tick lets the
  * others run; the last of them cancels (or stops) what it waits for. */
 
-#define GIL_TICKS 100000
-#define GIL_WORKERS 3
-
 struct gil_t {
 	bool periodic;
 	struct pt_timer t;
 	struct shot s;
 	struct pt_ptimer p;
-	_Atomic int waiting, finished, released;
-	_Atomic uint64_t progress;
+	struct gil_probe probe;
 };
+
+/* The last ticker releases worker 0: stops the periodic timer it waits on,
+ * or cancels the timer it joins. */
+static int release_t(void *arg)
+{
+	struct gil_t *g = arg;
+
+	if (g->periodic)
+		return pt_ptimer_stop(&g->p);
+	return pt_timer_cancel(&g->t);
+}
 
 static int gil_t_body(struct pt_worker *w)
 {
@@ -436,7 +443,7 @@ static int gil_t_body(struct pt_worker *w)
 	int ret;
 
 	if (w->id == 0) {
-		atomic_store(&g->waiting, 1);
+		atomic_store(&g->probe.waiting, 1);
 		if (g->periodic) {
 			ret = pt_ptimer_wait_tick(&g->p, &last, NULL, WATCHDOG_NS);
 			if (ret == -ECANCELED)
@@ -448,24 +455,11 @@ static int gil_t_body(struct pt_worker *w)
 			snprintf(w->slot->msg, sizeof(w->slot->msg), "waiter: %s", strerror(-ret));
 			return ret;
 		}
-		if (!atomic_load(&g->released) ||
-		    atomic_load(&g->progress) != (uint64_t)GIL_TICKS * (GIL_WORKERS - 1))
+		if (!gil_probe_complete(&g->probe))
 			return -EPROTO;
 		return 0;
 	}
-	while (!atomic_load(&g->waiting))
-		pt_tick(w);
-	for (int i = 0; i < GIL_TICKS; i++) {
-		pt_tick(w);
-		atomic_fetch_add_explicit(&g->progress, 1, memory_order_relaxed);
-	}
-	if (atomic_fetch_add(&g->finished, 1) + 1 == w->nworkers - 1) {
-		atomic_store(&g->released, 1);
-		if (g->periodic)
-			return pt_ptimer_stop(&g->p);
-		return pt_timer_cancel(&g->t);
-	}
-	return 0;
+	return gil_probe_tick(w, &g->probe, release_t, g);
 }
 
 static void gil_timer(bool periodic)
