@@ -85,18 +85,24 @@ void pt_gil_release(struct pt_gil_thread *t);
  * so the releaser often re-takes the lock before the woken waiter. */
 void pt_gil_yield(struct pt_gil_thread *t);
 
+/* Whether the holder must give the GIL up now: a drop request is pending
+ * (PT_GIL_NEW), or its check interval ran out (PT_GIL_OLD). */
+static inline bool pt_gil_due(const struct pt_gil_thread *t)
+{
+	const struct pt_gil *g = t->gil;
+
+	if (g->cfg.policy == PT_GIL_NEW)
+		return atomic_load_explicit(&g->drop_request, memory_order_relaxed);
+	return t->ticks_left <= 0;
+}
+
 /* One tick: the eval-loop check at a back-edge. Cheap when nothing is due. */
 static inline void pt_gil_tick(struct pt_gil_thread *t)
 {
-	struct pt_gil *g = t->gil;
-
-	if (g->cfg.policy == PT_GIL_NEW) {
-		if (__builtin_expect(atomic_load_explicit(&g->drop_request,
-							  memory_order_relaxed), 0))
-			pt_gil_yield(t);
-	} else if (__builtin_expect(t->ticks_left <= 0 || --t->ticks_left <= 0, 0)) {
+	if (t->gil->cfg.policy == PT_GIL_OLD)
+		t->ticks_left--;
+	if (__builtin_expect(pt_gil_due(t), 0))
 		pt_gil_yield(t);
-	}
 }
 
 #endif

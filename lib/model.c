@@ -651,10 +651,10 @@ void pt_tick_slow(struct pt_worker *w)
 	/* The private counter only counts down to wrap around. */
 	if (w->own_ticks <= 0)
 		w->own_ticks = INT_MAX;
-	/* The GIL's own check: a drop request to honour, or (old policy) the
-	 * check interval ran out. */
-	if (w->gt)
-		pt_gil_tick(w->gt);
+	/* pt_tick() has counted the tick already (under the old policy its
+	 * counter is the holder's ticks_left): only the GIL's check is left. */
+	if (w->gt && pt_gil_due(w->gt))
+		pt_gil_yield(w->gt);
 }
 
 void pt_block_begin(struct pt_worker *w)
