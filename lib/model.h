@@ -11,6 +11,7 @@
 #include "gil.h"
 #include "hist.h"
 #include "shm.h"
+#include "work.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -231,6 +232,19 @@ static inline void pt_tick(struct pt_worker *w)
 
 	if (__builtin_expect(flag | (left <= 0), 0))
 		pt_tick_slow(w);
+}
+
+/* Counts @n down in slices of @tick iterations with a tick after each:
+ * a CPU-bound Python loop reaching its back-edge. */
+static inline void pt_count_down_ticking(struct pt_worker *w, uint64_t n, uint64_t tick)
+{
+	while (n > 0) {
+		uint64_t k = n < tick ? n : tick;
+
+		n -= k;
+		pt_count_down(k);
+		pt_tick(w);
+	}
 }
 
 /* Around every blocking call (I/O, sleep, waiting on a primitive): under a

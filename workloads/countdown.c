@@ -3,7 +3,6 @@
 // the Python GIL", 2009; "Understanding the Python GIL", PyCon 2010), with
 // strong scaling (the count split among the workers) or weak scaling (each
 // worker counts all of it).
-#include "work.h"
 #include "workload.h"
 
 /* PT_TICK_ITERS (lib/work.h), as a string for the parameter's default. */
@@ -39,17 +38,9 @@ static int countdown_run(struct pt_worker *w)
 	const struct pt_params *p = pt_ctx_of(w)->params;
 	uint64_t left = share_of(w, (uint64_t)pt_param_int(p, "count"),
 				 pt_param_int(p, "scaling"));
-	uint64_t tick = (uint64_t)pt_param_int(p, "tick"), counted = 0;
 
-	while (left > 0) {
-		uint64_t n = left < tick ? left : tick;
-
-		counted += n;
-		left -= n;
-		pt_count_down(n);
-		pt_tick(w);
-	}
-	w->slot->ops = counted;
+	pt_count_down_ticking(w, left, (uint64_t)pt_param_int(p, "tick"));
+	w->slot->ops = left;
 	return 0;
 }
 

@@ -3,7 +3,6 @@
 // worker (the victim) segfaults, blocks forever, fails or calls exit() while
 // the others count down; the point must come out crashed, timeout or failed
 // and the run must go on. Never part of the default suite.
-#include "work.h"
 #include "workload.h"
 
 #include <errno.h>
@@ -90,7 +89,6 @@ __attribute__((no_sanitize("undefined"))) static _Noreturn void segfault_now(voi
 static int fault_run(struct pt_worker *w)
 {
 	const struct pt_params *p = pt_ctx_of(w)->params;
-	uint64_t left = OTHERS_WORK, counted = 0;
 
 	if (w->id == pt_param_int(p, "victim")) {
 		switch (pt_param_int(p, "mode")) {
@@ -111,15 +109,8 @@ static int fault_run(struct pt_worker *w)
 		}
 	}
 	/* The others work meanwhile, so a crash hits a running team. */
-	while (left > 0) {
-		uint64_t n = left < 64 ? left : 64;
-
-		counted += n;
-		left -= n;
-		pt_count_down(n);
-		pt_tick(w);
-	}
-	w->slot->ops = counted;
+	pt_count_down_ticking(w, OTHERS_WORK, PT_TICK_ITERS);
+	w->slot->ops = OTHERS_WORK;
 	return 0;
 }
 
