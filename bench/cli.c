@@ -348,7 +348,7 @@ static void print_plan(const struct pt_opts *o, const struct pt_plan *plan)
 		const char *skip = pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers);
 		char label[128];
 
-		pt_point_label(o, pt, label, sizeof(label));
+		pt_point_label(pt, label, sizeof(label));
 		printf("  %-10s %-8s n=%-4d bind=%-8s %s%s%s\n", pt->wl->name,
 		       pt_model_name(pt->model), pt->nworkers, pt_bind_name(pt->bind), label,
 		       skip ? "  skipped: " : "", skip ? skip : "");
@@ -575,7 +575,7 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 	json_decref(meta);
 
 	if (!o.quiet && !stop_flag) {
-		pt_print_table(stdout, &o, &plan, sum);
+		pt_print_table(stdout, &plan, sum);
 		printf("results in %s\n", outdir);
 	}
 	rm_tree(tmpl);

@@ -375,7 +375,7 @@ int pt_write_summary(const char *dir, const struct pt_columns *c, const struct p
 	return commit_tmp(f, tmp, dir, "summary.csv");
 }
 
-void pt_point_label(const struct pt_opts *o, const struct pt_point *pt, char *buf, size_t n)
+void pt_point_label(const struct pt_point *pt, char *buf, size_t n)
 {
 	size_t used = 0;
 
@@ -397,7 +397,6 @@ void pt_point_label(const struct pt_opts *o, const struct pt_point *pt, char *bu
 					 pt->check_interval);
 	if (pt->bind != PT_BIND_NONE && used < n)
 		snprintf(buf + used, n - used, "%sbind=%s", used ? " " : "", pt_bind_name(pt->bind));
-	(void)o;
 }
 
 /* @v with @prec digits (%g style when @g), then @suffix; "-" when not finite. */
@@ -411,7 +410,7 @@ static void fmt_num(char *buf, size_t n, double v, int prec, bool g, const char 
 		snprintf(buf, n, "%.*f%s", prec, v, suffix);
 }
 
-void pt_print_table(FILE *f, const struct pt_opts *o, const struct pt_plan *plan,
+void pt_print_table(FILE *f, const struct pt_plan *plan,
 		    const struct pt_point_summary *s)
 {
 	fprintf(f, "%-10s %-8s %4s %-22s %10s %8s %12s %9s %6s  %s\n", "workload", "model",
@@ -421,7 +420,7 @@ void pt_print_table(FILE *f, const struct pt_opts *o, const struct pt_plan *plan
 		const struct pt_point_summary *p = &s[i];
 		char label[128], wall[32], ci[32], ops[32], sp[32], cv[32];
 
-		pt_point_label(o, pt, label, sizeof(label));
+		pt_point_label(pt, label, sizeof(label));
 		if (p->status == PT_ST_SKIPPED || !p->n_ok) {
 			fprintf(f, "%-10s %-8s %4d %-22s %s: %s\n", pt->wl->name,
 				pt_model_name(pt->model), pt->nworkers, label,

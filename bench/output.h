@@ -50,7 +50,7 @@ void pt_summaries(const struct pt_plan *plan, int repeat, const struct pt_result
 		  const bool *done, struct pt_point_summary *out);
 int pt_write_summary(const char *dir, const struct pt_columns *c, const struct pt_plan *plan,
 		     const struct pt_point_summary *s);
-void pt_print_table(FILE *f, const struct pt_opts *o, const struct pt_plan *plan,
+void pt_print_table(FILE *f, const struct pt_plan *plan,
 		    const struct pt_point_summary *s);
 
 /* meta.json: machine, build, run. @extra (may be NULL) is merged in. */
@@ -60,7 +60,8 @@ json_t *pt_meta_build(const struct pt_topo *topo, const struct pt_opts *o, int a
 void pt_meta_warnings(json_t *meta, bool quiet);
 int pt_write_json_atomic(const char *dir, const char *name, json_t *j);
 
-/* "key=value ..." of @pt's parameters that -p set, for labels. */
-void pt_point_label(const struct pt_opts *o, const struct pt_point *pt, char *buf, size_t n);
+/* "key=value ..." of what sets @pt apart: the parameters that differ from
+ * their defaults, the GIL intervals, the placement. For labels. */
+void pt_point_label(const struct pt_point *pt, char *buf, size_t n);
 
 #endif
