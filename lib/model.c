@@ -680,3 +680,41 @@ void pt_block_end(struct pt_worker *w)
 		pt_gil_acquire(w->gt);
 	}
 }
+
+void pt_extra_init(struct pt_worker *x, struct pt_team *t, const char *name)
+{
+	memset(x, 0, sizeof(*x));
+	x->id = -1;
+	x->nworkers = t->cfg.nworkers;
+	x->model = t->cfg.model;
+	x->daemon = true;
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->team = t;
+	x->arg = t->cfg.arg;
+	x->bind_pu = -1;
+	x->tick_flag = &no_tick_flag;
+	x->own_ticks = INT_MAX;
+	x->tick_count = &x->own_ticks;
+	if (t->gil_inited) {
+		pt_gil_thread_init(&x->gil_state, &t->gil);
+		x->gt = &x->gil_state;
+		if (t->gil.cfg.policy == PT_GIL_NEW)
+			x->tick_flag = &t->gil.drop_request;
+		else
+			x->tick_count = &x->gil_state.ticks_left;
+	}
+}
+
+void pt_extra_enter(struct pt_worker *x)
+{
+	current = x;
+	if (x->gt)
+		pt_gil_acquire(x->gt);
+}
+
+void pt_extra_leave(struct pt_worker *x)
+{
+	if (x->gt && x->gt->held)
+		pt_gil_release(x->gt);
+	current = NULL;
+}

@@ -253,4 +253,16 @@ static inline void pt_count_down_ticking(struct pt_worker *w, uint64_t n, uint64
 void pt_block_begin(struct pt_worker *w);
 void pt_block_end(struct pt_worker *w);
 
+/* --- Extra threads of a worker's process --- */
+
+/* A thread that runs Python-level code beside a team's workers without being
+ * one of them: multiprocessing.Queue's feeder thread, an executor's
+ * submitter. pt_extra_init() gives @x the team's model and a GIL state of its
+ * own, so pt_tick() and blocking sections work in it; pt_extra_enter(), in
+ * that thread, makes @x its current worker and takes the GIL as a new Python
+ * thread does; pt_extra_leave() gives it back. Its figures are not counted. */
+void pt_extra_init(struct pt_worker *x, struct pt_team *t, const char *name);
+void pt_extra_enter(struct pt_worker *x);
+void pt_extra_leave(struct pt_worker *x);
+
 #endif
