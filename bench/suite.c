@@ -48,31 +48,34 @@ void pt_suite_opts(const struct pt_opts *o, const struct pt_workload *wl,
 		for (int b = 0; b < PT_BIND_COUNT; b++)
 			out->binds[out->nbinds++] = (enum pt_bind)b;
 	}
-	if (s->sweep) {
-		const char *eq = strchr(s->sweep, '=');
-		size_t klen = eq ? (size_t)(eq - s->sweep) : 0;
+	for (const char *sw = s->sweep; sw && *sw;) {
+		const char *end = strchr(sw, ';'), *eq = strchr(sw, '=');
+		size_t klen = eq ? (size_t)(eq - sw) : 0;
 		bool user = false;
 		char *copy, *p, *save = NULL;
 		int k = out->npsets;
 
-		if (!eq || klen >= sizeof(out->pset[0].key) || k >= PT_MAX_PSETS)
+		if (!end)
+			end = sw + strlen(sw);
+		if (!eq || eq > end || klen >= sizeof(out->pset[0].key) || k >= PT_MAX_PSETS)
 			pt_fatal("%s: bad suite sweep '%s'", wl->name, s->sweep);
 		for (int i = 0; i < o->npsets; i++)
-			user |= strncmp(o->pset[i].key, s->sweep, klen) == 0 && !o->pset[i].key[klen];
-		if (user)
-			return;
-		memcpy(out->pset[k].key, s->sweep, klen);
-		out->pset[k].key[klen] = '\0';
-		out->pset[k].nvals = 0;
-		copy = strdup(eq + 1);
-		if (!copy)
-			pt_fatal("out of memory");
-		for (p = strtok_r(copy, ",", &save); p && out->pset[k].nvals < PT_MAX_LIST;
-		     p = strtok_r(NULL, ",", &save))
-			if (!(out->pset[k].vals[out->pset[k].nvals++] = strdup(p)))
+			user |= strncmp(o->pset[i].key, sw, klen) == 0 && !o->pset[i].key[klen];
+		if (!user) {
+			memcpy(out->pset[k].key, sw, klen);
+			out->pset[k].key[klen] = '\0';
+			out->pset[k].nvals = 0;
+			copy = strndup(eq + 1, (size_t)(end - eq - 1));
+			if (!copy)
 				pt_fatal("out of memory");
-		free(copy);
-		out->npsets++;
+			for (p = strtok_r(copy, ",", &save); p && out->pset[k].nvals < PT_MAX_LIST;
+			     p = strtok_r(NULL, ",", &save))
+				if (!(out->pset[k].vals[out->pset[k].nvals++] = strdup(p)))
+					pt_fatal("out of memory");
+			free(copy);
+			out->npsets++;
+		}
+		sw = *end ? end + 1 : end;
 	}
 }
 

@@ -29,7 +29,8 @@ struct pt_workload;
  * user gives on the command line overrides it. */
 struct pt_suite {
 	const char *workers;   /* -n syntax; NULL: auto */
-	const char *sweep;     /* one "key=v1,v2,..." parameter sweep, or NULL */
+	const char *sweep;     /* "key=v1,v2,..." parameter sweeps, ';' between
+				* several ("a=1,2;b=x,y"), or NULL */
 	const char *intervals; /* GIL switch intervals (us), or NULL: the default */
 	bool placements;       /* also compact and scatter where they differ */
 };
@@ -110,6 +111,7 @@ extern const struct pt_workload pt_wl_barrier;
 extern const struct pt_workload pt_wl_queue;
 extern const struct pt_workload pt_wl_timer;
 extern const struct pt_workload pt_wl_convoy;
+extern const struct pt_workload pt_wl_pool;
 extern const struct pt_workload pt_wl_fault;
 
 #endif
