@@ -18,6 +18,7 @@ const struct pt_workload *const pt_workloads[] = {
 	&pt_wl_queue,
 	&pt_wl_timer,
 	&pt_wl_convoy,
+	&pt_wl_pool,
 	&pt_wl_fault,
 	NULL,
 };
