@@ -63,6 +63,34 @@ struct pt_worker *pt_current(void)
 	return current;
 }
 
+/* Worker @id of @t, or (id < 0) a child task's worker. */
+static void worker_init(struct pt_team *t, struct pt_worker *w, int id)
+{
+	const struct pt_team_config *cfg = &t->cfg;
+
+	w->id = id;
+	w->nworkers = cfg->nworkers; /* what the workload sees */
+	w->model = cfg->model;
+	w->neighbour = id >= cfg->nworkers;
+	w->daemon = w->neighbour || id >= cfg->nworkers - cfg->ndaemons;
+	snprintf(w->name, sizeof(w->name), "Worker-%d", id + 1);
+	w->team = t;
+	w->slot = id >= 0 ? &t->slots[id] : NULL;
+	w->arg = cfg->arg;
+	w->bind_pu = id >= 0 && cfg->bind_pus ? cfg->bind_pus[id] : -1;
+	w->tick_flag = &no_tick_flag;
+	w->own_ticks = INT_MAX;
+	w->tick_count = &w->own_ticks;
+	if (t->gil_inited) {
+		pt_gil_thread_init(&w->gil_state, &t->gil);
+		w->gt = &w->gil_state;
+		if (t->gil.cfg.policy == PT_GIL_NEW)
+			w->tick_flag = &t->gil.drop_request;
+		else
+			w->tick_count = &w->gil_state.ticks_left;
+	}
+}
+
 int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 {
 	size_t size;
@@ -76,6 +104,8 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 	    (cfg->model == PT_MODEL_SERIAL && cfg->neighbours))
 		return -EINVAL;
 	t->cfg = *cfg;
+	if (!t->cfg.start)
+		t->cfg.start = &pt_start_fork;
 	n = t->nall = cfg->nworkers + cfg->neighbours;
 
 	size = PT_ALIGN_UP(sizeof(struct pt_shared), PT_CACHELINE) +
@@ -110,31 +140,8 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 		}
 		t->gil_inited = true;
 	}
-	for (int i = 0; i < n; i++) {
-		struct pt_worker *w = &t->workers[i];
-
-		w->id = i;
-		w->nworkers = cfg->nworkers; /* what the workload sees */
-		w->model = cfg->model;
-		w->neighbour = i >= cfg->nworkers;
-		w->daemon = w->neighbour || i >= cfg->nworkers - cfg->ndaemons;
-		snprintf(w->name, sizeof(w->name), "Worker-%d", i + 1);
-		w->team = t;
-		w->slot = &t->slots[i];
-		w->arg = cfg->arg;
-		w->bind_pu = cfg->bind_pus ? cfg->bind_pus[i] : -1;
-		w->tick_flag = &no_tick_flag;
-		w->own_ticks = INT_MAX;
-		w->tick_count = &w->own_ticks;
-		if (t->gil_inited) {
-			pt_gil_thread_init(&w->gil_state, &t->gil);
-			w->gt = &w->gil_state;
-			if (t->gil.cfg.policy == PT_GIL_NEW)
-				w->tick_flag = &t->gil.drop_request;
-			else
-				w->tick_count = &w->gil_state.ticks_left;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		worker_init(t, &t->workers[i], i);
 	atomic_store(&t->sh->alive, (uint32_t)n);
 	return 0;
 }
@@ -213,32 +220,91 @@ static void *thread_entry(void *arg)
 	return NULL;
 }
 
-static int spawn_proc(struct pt_worker *w)
+static int proc_entry(void *arg)
+{
+	struct pt_worker *w = arg;
+
+	worker_main(w, PT_USAGE_SELF, true);
+	return w->slot->status ? 1 : 0;
+}
+
+/* The fork start method: the child runs @main at once. */
+static int fork_start(struct pt_team *t, struct pt_worker *w, struct pt_task *k,
+		      pt_proc_main_fn main, void *arg)
 {
 	pid_t parent = getpid(), pid;
 
+	(void)t;
+	(void)w;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		/* A forked worker never outlives the process that spawned it. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
+		/* A forked worker never outlives the process that spawned it
+		 * (if the parent died before the prctl, it has changed). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 			_exit(127);
-		worker_main(w, PT_USAGE_SELF, true);
 		/* _exit: no stdio flush or atexit handler of the parent runs twice. */
-		_exit(w->slot->status ? 1 : 0);
+		_exit(main(arg));
 	}
-	w->pid = pid;
+	k->pid = pid;
 	return 0;
 }
 
-static void reap_proc(struct pt_worker *w)
+static pid_t fork_reap(struct pt_team *t, struct pt_task *k, int flags)
 {
-	while (waitpid(w->pid, &w->wstatus, 0) < 0 && errno == EINTR)
+	pid_t r;
+
+	(void)t;
+	while ((r = waitpid(k->pid, &k->wstatus, flags)) < 0 && errno == EINTR)
 		;
-	w->spawned = false;
-	w->reaped = true;
+	return r < 0 ? -errno : r;
+}
+
+const struct pt_start_method pt_start_fork = {
+	.name = "fork",
+	.start = fork_start,
+	.reap = fork_reap,
+};
+
+/* Reaps process task @k (@block: waits for it); true once it is reaped. */
+static bool proc_reap(struct pt_team *t, struct pt_task *k, bool block)
+{
+	pid_t r = t->cfg.start->reap(t, k, block ? 0 : WNOHANG);
+
+	if (r == 0)
+		return false;
+	/* An error (ECHILD) means there is nothing left to wait for. */
+	if (r < 0)
+		k->wstatus = 0;
+	k->running = false;
+	k->reaped = true;
+	return true;
+}
+
+/* perf's create_worker(): the team's worker @w as a process (procs) or a
+ * thread (every other concurrent model). */
+static int start_worker(struct pt_team *t, struct pt_worker *w)
+{
+	int ret;
+
+	if (t->cfg.model == PT_MODEL_PROCS)
+		ret = t->cfg.start->start(t, w, &w->task, proc_entry, w);
+	else
+		ret = -pthread_create(&w->task.thread, NULL, thread_entry, w);
+	if (!ret)
+		w->task.running = true;
+	return ret;
+}
+
+/* Waits for the team's worker @w to end and reaps it. */
+static void reap_worker(struct pt_team *t, struct pt_worker *w)
+{
+	if (t->cfg.model == PT_MODEL_PROCS)
+		proc_reap(t, &w->task, true);
+	else
+		pthread_join(w->task.thread, NULL);
+	w->task.running = false;
 }
 
 int pt_team_spawn(struct pt_team *t)
@@ -246,26 +312,15 @@ int pt_team_spawn(struct pt_team *t)
 	int ret = 0;
 
 	for (int i = 0; i < t->nall; i++) {
-		struct pt_worker *w = &t->workers[i];
-
-		switch (t->cfg.model) {
-		case PT_MODEL_SERIAL:
-			/* Serial bodies run in pt_team_go(), in the calling
-			 * thread: there is no thread or process to join. */
-			t->nspawned++;
-			continue;
-		case PT_MODEL_PROCS:
-			ret = spawn_proc(w);
-			break;
-		default:
-			ret = -pthread_create(&w->thread, NULL, thread_entry, w);
-			break;
+		/* Serial bodies run in pt_team_go(), in the calling thread:
+		 * there is no thread or process to join. */
+		if (t->cfg.model != PT_MODEL_SERIAL) {
+			ret = start_worker(t, &t->workers[i]);
+			if (ret) {
+				t->spawn_err = -ret;
+				break;
+			}
 		}
-		if (ret) {
-			t->spawn_err = -ret;
-			break;
-		}
-		w->spawned = true;
 		t->nspawned++;
 	}
 	if (!ret)
@@ -273,6 +328,83 @@ int pt_team_spawn(struct pt_team *t)
 
 	pt_team_abort(t);
 	return ret;
+}
+
+/* A child task's worker, in the task's own thread or process. */
+static int task_run(struct pt_task *k)
+{
+	struct pt_worker c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	worker_init(k->parent->team, &c, -1);
+	snprintf(c.name, sizeof(c.name), "%.17s-child", k->parent->name);
+	c.arg = k->arg;
+	current = &c;
+	if (c.gt)
+		pt_gil_acquire(c.gt);
+	rc = k->fn(&c);
+	if (c.gt && c.gt->held)
+		pt_gil_release(c.gt);
+	current = NULL;
+	return rc;
+}
+
+static void *task_thread_entry(void *arg)
+{
+	struct pt_task *k = arg;
+
+	k->status = task_run(k);
+	return NULL;
+}
+
+static int task_proc_entry(void *arg)
+{
+	return task_run(arg) ? 1 : 0;
+}
+
+int pt_task_start(struct pt_worker *w, struct pt_task *k, pt_body_fn fn, void *arg)
+{
+	struct pt_team *t = w->team;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->fn = fn;
+	k->arg = arg;
+	k->parent = w;
+	if (t->cfg.model == PT_MODEL_PROCS)
+		ret = t->cfg.start->start(t, NULL, k, task_proc_entry, k);
+	else
+		ret = -pthread_create(&k->thread, NULL, task_thread_entry, k);
+	if (!ret)
+		k->running = true;
+	return ret;
+}
+
+int pt_task_join(struct pt_worker *w, struct pt_task *k)
+{
+	struct pt_team *t = w->team;
+	int ret;
+
+	if (!k->running)
+		return -EINVAL;
+	/* Joining waits outside the GIL, so a new thread can take it. */
+	pt_block_begin(w);
+	if (k->pid) {
+		proc_reap(t, k, true);
+		ret = 0;
+	} else {
+		ret = -pthread_join(k->thread, NULL);
+		k->running = false;
+	}
+	pt_block_end(w);
+	if (ret)
+		return ret;
+	if (!k->pid)
+		return k->status;
+	if (WIFEXITED(k->wstatus) && WEXITSTATUS(k->wstatus) <= 1)
+		return WEXITSTATUS(k->wstatus) ? -EIO : 0;
+	return -ECHILD;
 }
 
 void pt_team_set_daemons(struct pt_team *t, int n)
@@ -293,13 +425,8 @@ void pt_team_abort(struct pt_team *t)
 	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
-		if (!w->spawned)
-			continue;
-		if (t->cfg.model == PT_MODEL_PROCS)
-			reap_proc(w);
-		else
-			pthread_join(w->thread, NULL);
-		w->spawned = false;
+		if (w->task.running)
+			reap_worker(t, w);
 	}
 }
 
@@ -363,7 +490,7 @@ void pt_team_go(struct pt_team *t)
 bool pt_worker_is_alive(const struct pt_team *t, int i)
 {
 	return !atomic_load_explicit(&t->slots[i].done, memory_order_acquire) &&
-	       (t->cfg.model == PT_MODEL_SERIAL ? false : t->workers[i].spawned);
+	       (t->cfg.model == PT_MODEL_SERIAL ? false : t->workers[i].task.running);
 }
 
 bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
@@ -372,15 +499,10 @@ bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
 	uint64_t deadline = timeout_ns ? pt_now_ns() + timeout_ns : 0, now;
 
 	while (!atomic_load_explicit(done, memory_order_acquire)) {
-		if (t->cfg.model == PT_MODEL_PROCS && t->workers[i].spawned) {
+		if (t->cfg.model == PT_MODEL_PROCS && t->workers[i].task.running) {
 			/* A crashed child never sets done: ask the kernel. */
-			struct pt_worker *w = &t->workers[i];
-
-			if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
-				w->spawned = false;
-				w->reaped = true;
+			if (proc_reap(t, &t->workers[i].task, false))
 				return true;
-			}
 			if (deadline && pt_now_ns() >= deadline)
 				return false;
 			pt_futex_wait(done, 0, 2 * PT_NSEC_PER_MSEC);
@@ -423,21 +545,20 @@ static void stop_daemons_and_helpers(struct pt_team *t)
 	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
-		if (!w->daemon || !w->spawned)
+		if (!w->daemon || !w->task.running)
 			continue;
 		if (t->cfg.model == PT_MODEL_PROCS) {
 			/* Daemon processes are stopped, like multiprocessing's
 			 * daemonic children at exit. */
-			kill(w->pid, SIGKILL);
-			reap_proc(w);
+			kill(w->task.pid, SIGKILL);
+			reap_worker(t, w);
 		} else if (pt_worker_join(t, i, 100 * PT_NSEC_PER_MSEC)) {
-			pthread_join(w->thread, NULL);
-			w->spawned = false;
+			reap_worker(t, w);
 		} else {
 			/* A daemon thread that ignores the stop flag dies with
 			 * the point's process, as Python's do at exit. */
-			pthread_detach(w->thread);
-			w->spawned = false;
+			pthread_detach(w->task.thread);
+			w->task.running = false;
 		}
 	}
 	atomic_store_explicit(&t->sh->helpers_stop, 1, memory_order_release);
@@ -465,19 +586,16 @@ static int join_procs(struct pt_team *t, uint64_t deadline)
 		for (int i = 0; i < t->nall; i++) {
 			struct pt_worker *w = &t->workers[i];
 
-			if (w->daemon || !w->spawned)
+			if (w->daemon || !w->task.running)
 				continue;
 			if (atomic_load_explicit(&t->slots[i].done, memory_order_acquire)) {
-				reap_proc(w); /* returned: exiting now */
-			} else if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
-				w->spawned = false;
-				w->reaped = true;
-			} else {
+				reap_worker(t, w); /* returned: exiting now */
+			} else if (!proc_reap(t, &w->task, false)) {
 				if (!wait_on)
 					wait_on = &t->slots[i].done;
 				continue;
 			}
-			if (WIFSIGNALED(w->wstatus) && !crash_ns)
+			if (WIFSIGNALED(w->task.wstatus) && !crash_ns)
 				crash_ns = pt_now_ns();
 		}
 		if (!wait_on)
@@ -486,9 +604,9 @@ static int join_procs(struct pt_team *t, uint64_t deadline)
 			for (int i = 0; i < t->nall; i++) {
 				struct pt_worker *w = &t->workers[i];
 
-				if (!w->daemon && w->spawned) {
-					kill(w->pid, SIGKILL);
-					reap_proc(w);
+				if (!w->daemon && w->task.running) {
+					kill(w->task.pid, SIGKILL);
+					reap_worker(t, w);
 				}
 			}
 			return 0;
@@ -522,7 +640,7 @@ int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 		struct pt_worker *w = &t->workers[i];
 		uint64_t left = 0, now;
 
-		if (w->daemon || !w->spawned)
+		if (w->daemon || !w->task.running)
 			continue;
 		if (deadline) {
 			now = pt_now_ns();
@@ -532,13 +650,8 @@ int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 		}
 		if (!pt_worker_join(t, i, left))
 			return -ETIMEDOUT;
-		if (t->cfg.model == PT_MODEL_PROCS) {
-			if (w->spawned)
-				reap_proc(w);
-		} else {
-			pthread_join(w->thread, NULL);
-			w->spawned = false;
-		}
+		if (w->task.running)
+			reap_worker(t, w);
 	}
 	stop_daemons_and_helpers(t);
 	return 0;
@@ -555,8 +668,8 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 		struct pt_slot *s = &t->slots[i];
 		bool returned = atomic_load_explicit(&s->done, memory_order_acquire);
 
-		if (t->cfg.model == PT_MODEL_PROCS && w->reaped && !w->daemon) {
-			int ws = w->wstatus;
+		if (t->cfg.model == PT_MODEL_PROCS && w->task.reaped && !w->daemon) {
+			int ws = w->task.wstatus;
 
 			if (WIFSIGNALED(ws)) {
 				/* The worker that crashed, rather than the siblings
@@ -617,7 +730,7 @@ bool pt_team_intact(const struct pt_team *t)
 	for (int i = 0; i < t->cfg.nworkers; i++) {
 		const struct pt_worker *w = &t->workers[i];
 
-		if (w->spawned || (w->reaped && WIFSIGNALED(w->wstatus)))
+		if (w->task.running || (w->task.reaped && WIFSIGNALED(w->task.wstatus)))
 			return false;
 	}
 	return true;
@@ -630,13 +743,13 @@ void pt_team_destroy(struct pt_team *t)
 	for (int i = 0; t->workers && i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
-		if (!w->spawned)
+		if (!w->task.running)
 			continue;
 		if (t->cfg.model == PT_MODEL_PROCS) {
-			kill(w->pid, SIGKILL);
-			reap_proc(w);
+			kill(w->task.pid, SIGKILL);
+			reap_worker(t, w);
 		} else {
-			pthread_detach(w->thread);
+			pthread_detach(w->task.thread);
 		}
 	}
 	if (t->gil_inited)

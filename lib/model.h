@@ -72,6 +72,25 @@ struct pt_shared {
 };
 
 struct pt_team;
+struct pt_worker;
+
+/* A worker's body: 0 or a negative errno. */
+typedef int (*pt_body_fn)(struct pt_worker *w);
+
+/* A thread or process the core started, as its spawner sees it
+ * (process-local). */
+struct pt_task {
+	pthread_t thread;
+	pid_t pid;		/* a process; 0 for a thread */
+	int wstatus;		/* a reaped process's wait status */
+	bool running;		/* started, not yet joined or reaped */
+	bool reaped;		/* a process: wstatus holds its wait status */
+	/* A child task's target (pt_task_start). */
+	pt_body_fn fn;
+	void *arg;
+	struct pt_worker *parent;
+	int status;		/* a child thread's fn result */
+};
 
 struct pt_worker {
 	int id;
@@ -90,16 +109,30 @@ struct pt_worker {
 	bool block_released;	  /* the outermost section released the GIL */
 	void *arg;		  /* the team's config arg (a workload context) */
 	int bind_pu;		  /* OS index of the PU to bind to, or -1 */
-	/* Process-local bookkeeping of the spawner. */
-	pthread_t thread;
-	pid_t pid;
-	bool spawned;		  /* started and not yet joined or reaped */
-	bool reaped;		  /* procs: wstatus holds its wait status */
-	int wstatus;
+	struct pt_task task;	  /* the spawner's bookkeeping */
 	struct pt_gil_thread gil_state;
 };
 
-typedef int (*pt_body_fn)(struct pt_worker *w);
+/* What a started process runs; its return is the process's exit status. */
+typedef int (*pt_proc_main_fn)(void *arg);
+
+/* How the core starts a process: multiprocessing's start methods. The core
+ * has `fork` (pt_start_fork); others (forkserver, spawn) plug in here and
+ * are chosen per team (cfg.start). Every process a team starts, its workers
+ * and pt_task_start()'s children alike, goes through these two calls. */
+struct pt_start_method {
+	const char *name;
+	/* Starts a process that runs @main(@arg) and exits with its return;
+	 * @w is the team worker it runs, or NULL for a child task. Sets
+	 * @k->pid. Returns 0 or a negative errno. */
+	int (*start)(struct pt_team *t, struct pt_worker *w, struct pt_task *k,
+		     pt_proc_main_fn main, void *arg);
+	/* waitpid(@k->pid, &@k->wstatus, @flags), retried on EINTR: @k->pid
+	 * once reaped, 0 (WNOHANG: still running), or a negative errno. */
+	pid_t (*reap)(struct pt_team *t, struct pt_task *k, int flags);
+};
+
+extern const struct pt_start_method pt_start_fork;
 /* Binds the calling thread (or, for a forked worker, its whole process) to
  * the PU with OS index @pu_os; 0 or a negative errno. */
 typedef int (*pt_bind_fn)(void *ctx, int pu_os, bool whole_process);
@@ -118,6 +151,7 @@ struct pt_team_config {
 	size_t shared_size;	/* extra arena bytes for the workload (zeroed) */
 	uint64_t duration_ns;	/* fixed-time run: raise stop after this long */
 	int neighbours;		/* extra CPU-bound daemon workers (not serial) */
+	const struct pt_start_method *start; /* procs; NULL: pt_start_fork */
 };
 
 #define PT_MAX_HELPERS 4
@@ -208,6 +242,21 @@ bool pt_worker_is_alive(const struct pt_team *t, int i);
 /* The workload's workers still alive, in id order, at most @max of them
  * into @out (threading.enumerate); returns how many there are. */
 int pt_enumerate(const struct pt_team *t, const struct pt_worker **out, int max);
+
+/* --- Spawning one worker (perf's create_worker()) --- */
+
+/* Starts @fn under @w's model, as threading.Thread(target=fn).start() or
+ * multiprocessing.Process(target=fn).start() would: a process by the team's
+ * start method under procs, a thread otherwise. @fn runs as a worker of its
+ * own ("<parent>-child": no slot, the parent's arg replaced by @arg); under a
+ * GIL it takes the GIL to run and gives it back as it ends, as a Python
+ * thread's bootstrap does. The one place, with the team's own spawn, that
+ * knows a thread from a process. 0 or a negative errno. */
+int pt_task_start(struct pt_worker *w, struct pt_task *k, pt_body_fn fn, void *arg);
+/* Thread.join() / Process.join(), a blocking section: @fn's result for a
+ * thread or a process that exited 0 or 1 (a failing process exits 1:
+ * -EIO), -ECHILD for a process killed by a signal or exiting otherwise. */
+int pt_task_join(struct pt_worker *w, struct pt_task *k);
 
 /* --- Hooks a workload calls; the model gives them meaning --- */
 

@@ -536,7 +536,7 @@ Test(filewrite, short_writes_and_eintr, .timeout = 60)
 		mr = manual_start(&pt_wl_filewrite, io ? PT_MODEL_THREADS : PT_MODEL_GIL, 1, dir,
 				  KV("lines=20000", io ? "io=write" : "io=stdio",
 				     io ? "block=64K" : "block=16K"));
-		signaler_start(&sig, mr->team.workers[0].thread, false, 100);
+		signaler_start(&sig, mr->team.workers[0].task.thread, false, 100);
 		rd.sig = &sig;
 		cr_assert_eq(pthread_create(&rd.thread, NULL, fifo_reader_main, &rd), 0);
 		int ret = manual_run_signalled(mr, &sig);
@@ -601,7 +601,7 @@ Test(sleep, resumes_after_signals, .timeout = 30)
 							 NULL, KV("ms=150"));
 			const struct pt_slot *s = &mr->team.slots[0];
 
-			signaler_start(&sig, mr->team.workers[0].thread, false, 2000);
+			signaler_start(&sig, mr->team.workers[0].task.thread, false, 2000);
 			int ret = manual_run_signalled(mr, &sig);
 
 			cr_assert_eq(ret, 0, "%s", mr->st.first_msg);

@@ -368,3 +368,100 @@ Test(model, cpu_neighbours, .timeout = 60)
 
 	cr_assert_eq(pt_team_init(&t, &bad), -EINVAL, "no neighbour beside serial bodies");
 }
+
+/* The core's "spawn one worker" hook (perf's create_worker()): a child
+ * task runs under the parent's model, as a thread (holding the GIL under
+ * the GIL models) or as a process of the team's start method, and its
+ * result comes back through the join. */
+struct task_log {
+	_Atomic int ran;
+	_Atomic int held_gil;
+	_Atomic int other_pid;
+	_Atomic int named;
+	_Atomic int starts;
+};
+
+static int child_target(struct pt_worker *c)
+{
+	struct task_log *log = c->team->shared;
+
+	atomic_fetch_add(&log->ran, 1);
+	if (c->gt && c->gt->held)
+		atomic_fetch_add(&log->held_gil, 1);
+	if (c->arg && getpid() != (pid_t)(intptr_t)c->arg)
+		atomic_fetch_add(&log->other_pid, 1);
+	if (pt_current() == c && strstr(c->name, "-child") && !c->slot)
+		atomic_fetch_add(&log->named, 1);
+	return c->arg ? 0 : -EIO;
+}
+
+static int task_body(struct pt_worker *w)
+{
+	struct pt_task k;
+	int ret;
+
+	for (int i = 0; i < 3; i++) {
+		ret = pt_task_start(w, &k, child_target, (void *)(intptr_t)getpid());
+		if (ret)
+			return ret;
+		ret = pt_task_join(w, &k);
+		if (ret)
+			return ret;
+	}
+	/* A failing target: its error comes back (a process's as -EIO). */
+	ret = pt_task_start(w, &k, child_target, NULL);
+	if (ret)
+		return ret;
+	ret = pt_task_join(w, &k);
+	w->slot->ops = (uint64_t)-ret;
+	return ret == -EIO ? 0 : -EPROTO;
+}
+
+static int counting_start(struct pt_team *t, struct pt_worker *w, struct pt_task *k,
+			  pt_proc_main_fn main, void *arg)
+{
+	struct task_log *log = t->shared;
+
+	atomic_fetch_add(&log->starts, 1);
+	return pt_start_fork.start(t, w, k, main, arg);
+}
+
+static const struct pt_start_method counting_method = {
+	.name = "counting", .start = counting_start, .reap = NULL,
+};
+
+Test(model, task_hook_every_model, .timeout = 60)
+{
+	struct pt_start_method method = counting_method;
+
+	method.reap = pt_start_fork.reap;
+	for (enum pt_model m = 0; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 2, .body = task_body,
+					      .shared_size = sizeof(struct task_log),
+					      .start = &method };
+		struct pt_team t;
+		struct pt_team_stats *st = malloc(sizeof(*st));
+		struct task_log *log;
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert_eq(pt_team_collect(&t, st), 0, "%s: %s", pt_model_name(m),
+			     st->first_msg ? st->first_msg : "");
+		log = t.shared;
+		cr_assert_eq(atomic_load(&log->ran), 8, "%s", pt_model_name(m));
+		cr_assert_eq(atomic_load(&log->named), 8);
+		cr_assert_eq(st->ops, 2u * EIO, "%s: the failing target's error", pt_model_name(m));
+		cr_assert_eq(atomic_load(&log->held_gil), pt_model_has_gil(m) ? 8 : 0, "%s",
+			     pt_model_name(m));
+		cr_assert_eq(atomic_load(&log->other_pid), m == PT_MODEL_PROCS ? 6 : 0, "%s",
+			     pt_model_name(m));
+		/* Every process, the 2 workers and their 8 children, came from
+		 * the team's start method. */
+		cr_assert_eq(atomic_load(&log->starts), m == PT_MODEL_PROCS ? 10 : 0);
+		pt_team_destroy(&t);
+		free(st);
+	}
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+}

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
-// spawn: what creating a worker costs. Each worker creates and joins a
-// thread (thread models: threading.Thread(target=f).start(); .join()) or
-// forks and waits for a child (procs: multiprocessing's fork start method)
-// in a loop; -p rss=SIZE grows the parent's touched memory first, which
-// fork's page-table copy pays for and a thread's creation does not.
+// spawn: what creating a worker costs. Each worker has the core start and
+// join a new worker in a loop (pt_task_start: a thread under the thread
+// models, threading.Thread(target=f).start(); .join(); a process by the
+// start method under procs, multiprocessing.Process); -p rss=SIZE grows the
+// parent's touched memory first, which fork's page-table copy pays for and a
+// thread's creation does not.
 #include "workload.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static const struct pt_param_def params[] = {
@@ -56,66 +55,34 @@ static int spawn_setup(struct pt_ctx *ctx)
 	return 0;
 }
 
-/* The new thread's whole life: under a GIL it must take the GIL to run its
- * (empty) target and gives it back when it ends, as a Python thread's
- * bootstrap does. */
-static void *child_thread(void *arg)
+/* The new worker's target: empty, like threading.Thread(target=f) with a
+ * function that returns at once. Under a GIL the core has it take the GIL
+ * to run and give it back as it ends, as a Python thread's bootstrap does. */
+static int empty_target(struct pt_worker *w)
 {
-	struct pt_gil_thread *parent = arg;
-
-	if (parent) {
-		struct pt_gil_thread gt;
-
-		pt_gil_thread_init(&gt, parent->gil);
-		pt_gil_acquire(&gt);
-		pt_gil_release(&gt);
-	}
-	return NULL;
+	(void)w;
+	return 0;
 }
 
-static int spawn_thread(struct pt_worker *w)
-{
-	pthread_t th;
-	int ret = pthread_create(&th, NULL, child_thread, w->gt);
-
-	if (ret)
-		return -ret;
-	/* join() waits outside the GIL, so the new thread can take it. */
-	pt_block_begin(w);
-	ret = pthread_join(th, NULL);
-	pt_block_end(w);
-	return -ret;
-}
-
-static int spawn_proc(void)
-{
-	int st;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		_exit(0);
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECHILD;
-}
-
+/* Thread(target).start(); join() (or Process): the core spawns under the
+ * model; the join waits outside the GIL, so the new thread can take it. */
 static int spawn_run(struct pt_worker *w)
 {
 	int64_t n = pt_param_int(pt_ctx_of(w)->params, "spawns");
-	bool procs = w->model == PT_MODEL_PROCS;
 
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t t0 = pt_now_ns();
-		int ret = procs ? spawn_proc() : spawn_thread(w);
+		struct pt_task k;
+		int ret = pt_task_start(w, &k, empty_target, NULL);
+		const char *what = "start";
 
+		if (!ret) {
+			what = "join";
+			ret = pt_task_join(w, &k);
+		}
 		if (ret) {
-			snprintf(w->slot->msg, sizeof(w->slot->msg), "%s: %s failed after %lld: %s",
-				 w->name, procs ? "fork" : "pthread_create", (long long)i,
-				 strerror(-ret));
+			snprintf(w->slot->msg, sizeof(w->slot->msg), "%s: %s of worker %lld failed: %s",
+				 w->name, what, (long long)i + 1, strerror(-ret));
 			w->slot->ops = (uint64_t)i;
 			return ret;
 		}
