@@ -341,12 +341,19 @@ static void drop_old(struct pt_gil_thread *t)
 
 void pt_gil_acquire(struct pt_gil_thread *t)
 {
+	/* Whatever errno the caller's blocking call left survives the wait,
+	 * as take_gil() saves and restores it (Python/ceval_gil.c: "int err =
+	 * errno;" on entry, "errno = err;" before it returns): the calls in
+	 * between (sem_trywait, the condition variable) may set it. */
+	int err = errno;
+
 	if (t->held)
 		gil_bug("pt_gil_acquire: GIL already held", EDEADLK);
 	if (t->gil->cfg.policy == PT_GIL_NEW)
 		take_new(t);
 	else
 		take_old(t);
+	errno = err;
 }
 
 void pt_gil_release(struct pt_gil_thread *t)

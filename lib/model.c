@@ -142,7 +142,6 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 	}
 	for (int i = 0; i < n; i++)
 		worker_init(t, &t->workers[i], i);
-	atomic_store(&t->sh->alive, (uint32_t)n);
 	return 0;
 }
 
@@ -158,10 +157,12 @@ static int neighbour_body(struct pt_worker *w)
 }
 
 /* Waits at the start gate; false when the run was aborted before it opened. */
-static bool gate_wait(struct pt_shared *sh)
+static bool gate_wait(struct pt_worker *w)
 {
+	struct pt_shared *sh = w->team->sh;
 	uint32_t g;
 
+	atomic_store_explicit(&w->slot->at_gate, 1, memory_order_release);
 	atomic_fetch_add_explicit(&sh->ready, 1, memory_order_acq_rel);
 	pt_futex_wake(&sh->ready, 1);
 	while ((g = atomic_load_explicit(&sh->go, memory_order_acquire)) == GATE_CLOSED)
@@ -171,7 +172,7 @@ static bool gate_wait(struct pt_shared *sh)
 
 static void worker_done(struct pt_worker *w)
 {
-	atomic_fetch_sub_explicit(&w->team->sh->alive, 1, memory_order_acq_rel);
+	atomic_store_explicit(&w->slot->live, 0, memory_order_release);
 	atomic_store_explicit(&w->slot->done, 1, memory_order_release);
 	pt_futex_wake(&w->slot->done, INT32_MAX);
 }
@@ -190,7 +191,7 @@ static void worker_main(struct pt_worker *w, enum pt_usage_who who, bool gate)
 		s->bind_err = rc < 0 ? -rc : 0;
 	}
 	pt_usage_get(&u0, who);
-	if (gate && !gate_wait(t->sh)) {
+	if (gate && !gate_wait(w)) {
 		worker_done(w);
 		current = NULL;
 		return;
@@ -282,17 +283,31 @@ static bool proc_reap(struct pt_team *t, struct pt_task *k, bool block)
 	return true;
 }
 
+/* Reaps the team's worker process @w if it has ended; true once reaped. */
+static bool proc_worker_gone(struct pt_team *t, struct pt_worker *w)
+{
+	if (!proc_reap(t, &w->task, false))
+		return false;
+	atomic_store_explicit(&w->slot->live, 0, memory_order_release);
+	return true;
+}
+
 /* perf's create_worker(): the team's worker @w as a process (procs) or a
  * thread (every other concurrent model). */
 static int start_worker(struct pt_team *t, struct pt_worker *w)
 {
 	int ret;
 
+	/* Alive from the start on, for every process of the team
+	 * (threading's is_alive() after start()). */
+	atomic_store_explicit(&w->slot->live, 1, memory_order_release);
 	if (t->cfg.model == PT_MODEL_PROCS)
 		ret = t->cfg.start->start(t, w, &w->task, proc_entry, w);
 	else
 		ret = -pthread_create(&w->task.thread, NULL, thread_entry, w);
-	if (!ret)
+	if (ret)
+		atomic_store_explicit(&w->slot->live, 0, memory_order_release);
+	else
 		w->task.running = true;
 	return ret;
 }
@@ -305,6 +320,7 @@ static void reap_worker(struct pt_team *t, struct pt_worker *w)
 	else
 		pthread_join(w->task.thread, NULL);
 	w->task.running = false;
+	atomic_store_explicit(&w->slot->live, 0, memory_order_release);
 }
 
 int pt_team_spawn(struct pt_team *t)
@@ -417,11 +433,17 @@ void pt_team_set_daemons(struct pt_team *t, int n)
 }
 
 
+/* Lets the workers at the gate leave without running their bodies. */
+static void abort_gate(struct pt_team *t)
+{
+	atomic_store_explicit(&t->sh->go, GATE_ABORT, memory_order_release);
+	pt_futex_wake(&t->sh->go, INT32_MAX);
+}
+
 void pt_team_abort(struct pt_team *t)
 {
 	/* Let the started workers leave the gate, then reap them. */
-	atomic_store_explicit(&t->sh->go, GATE_ABORT, memory_order_release);
-	pt_futex_wake(&t->sh->go, INT32_MAX);
+	abort_gate(t);
 	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 
@@ -465,6 +487,30 @@ int pt_team_helper(struct pt_team *t, pt_helper_fn fn, void *arg)
 	return 0;
 }
 
+/* Waits until every forked worker is at the gate, watching them as the join
+ * does: false when one died before it got there, which would otherwise
+ * hold the gate shut until the driver's timeout. */
+static bool procs_at_gate(struct pt_team *t)
+{
+	for (;;) {
+		uint32_t r = atomic_load_explicit(&t->sh->ready, memory_order_acquire);
+		int at = 0;
+
+		for (int i = 0; i < t->nall; i++) {
+			struct pt_worker *w = &t->workers[i];
+
+			if (atomic_load_explicit(&w->slot->at_gate, memory_order_acquire))
+				at++;
+			else if (!w->task.running || proc_worker_gone(t, w))
+				return false;
+		}
+		if (at >= t->nspawned)
+			return true;
+		/* Woken by each arrival; a death is seen within 2 ms. */
+		pt_futex_wait(&t->sh->ready, r, 2 * PT_NSEC_PER_MSEC);
+	}
+}
+
 void pt_team_go(struct pt_team *t)
 {
 	struct pt_shared *sh = t->sh;
@@ -479,9 +525,16 @@ void pt_team_go(struct pt_team *t)
 	}
 	/* Every worker reports ready, then the clock starts and the gate opens
 	 * (perf sched-messaging's ready(); userspace-rcu's go flag). */
-	while ((r = atomic_load_explicit(&sh->ready, memory_order_acquire)) <
-	       (uint32_t)t->nspawned)
-		pt_futex_wait(&sh->ready, r, 0);
+	if (t->cfg.model == PT_MODEL_PROCS) {
+		if (!procs_at_gate(t)) {
+			abort_gate(t);
+			return;
+		}
+	} else {
+		while ((r = atomic_load_explicit(&sh->ready, memory_order_acquire)) <
+		       (uint32_t)t->nspawned)
+			pt_futex_wait(&sh->ready, r, 0);
+	}
 	sh->t0_ns = pt_now_ns();
 	atomic_store_explicit(&sh->go, GATE_OPEN, memory_order_release);
 	pt_futex_wake(&sh->go, INT32_MAX);
@@ -489,8 +542,9 @@ void pt_team_go(struct pt_team *t)
 
 bool pt_worker_is_alive(const struct pt_team *t, int i)
 {
-	return !atomic_load_explicit(&t->slots[i].done, memory_order_acquire) &&
-	       (t->cfg.model == PT_MODEL_SERIAL ? false : t->workers[i].task.running);
+	/* The shared slot, not the spawner's bookkeeping: in a forked worker
+	 * that is a copy taken when it was forked. */
+	return atomic_load_explicit(&t->slots[i].live, memory_order_acquire);
 }
 
 bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
@@ -501,7 +555,7 @@ bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
 	while (!atomic_load_explicit(done, memory_order_acquire)) {
 		if (t->cfg.model == PT_MODEL_PROCS && t->workers[i].task.running) {
 			/* A crashed child never sets done: ask the kernel. */
-			if (proc_reap(t, &t->workers[i].task, false))
+			if (proc_worker_gone(t, &t->workers[i]))
 				return true;
 			if (deadline && pt_now_ns() >= deadline)
 				return false;
@@ -536,7 +590,7 @@ int pt_enumerate(const struct pt_team *t, const struct pt_worker **out, int max)
 
 int pt_active_count(const struct pt_team *t)
 {
-	return (int)atomic_load_explicit(&t->sh->alive, memory_order_acquire);
+	return pt_enumerate(t, NULL, 0);
 }
 
 static void stop_daemons_and_helpers(struct pt_team *t)
@@ -556,9 +610,11 @@ static void stop_daemons_and_helpers(struct pt_team *t)
 			reap_worker(t, w);
 		} else {
 			/* A daemon thread that ignores the stop flag dies with
-			 * the point's process, as Python's do at exit. */
+			 * the point's process, as Python's do at exit. Until
+			 * then it may touch the team. */
 			pthread_detach(w->task.thread);
 			w->task.running = false;
+			t->abandoned = true;
 		}
 	}
 	atomic_store_explicit(&t->sh->helpers_stop, 1, memory_order_release);
@@ -590,7 +646,7 @@ static int join_procs(struct pt_team *t, uint64_t deadline)
 				continue;
 			if (atomic_load_explicit(&t->slots[i].done, memory_order_acquire)) {
 				reap_worker(t, w); /* returned: exiting now */
-			} else if (!proc_reap(t, &w->task, false)) {
+			} else if (!proc_worker_gone(t, w)) {
 				if (!wait_on)
 					wait_on = &t->slots[i].done;
 				continue;
@@ -661,6 +717,7 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 {
 	uint64_t t_end = 0;
 	bool first = true, first_killed = false;
+	int first_err = 0;
 
 	memset(st, 0, sizeof(*st));
 	for (int i = 0; i < t->nall; i++) {
@@ -694,6 +751,8 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 		if (w->daemon)
 			continue;
 		if (s->status) {
+			if (!st->failed)
+				first_err = s->status < 0 ? s->status : -EIO;
 			st->failed++;
 			if (!st->first_msg)
 				st->first_msg = s->msg;
@@ -722,7 +781,9 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 		st->wall_ns = t->sh->stop_ns - t->sh->t0_ns;
 	else if (t_end > t->sh->t0_ns)
 		st->wall_ns = t_end - t->sh->t0_ns;
-	return st->failed || st->crashed || st->exited ? -1 : 0;
+	if (st->crashed || st->exited)
+		return -ECHILD;
+	return st->failed ? first_err : 0;
 }
 
 bool pt_team_intact(const struct pt_team *t)
@@ -749,9 +810,17 @@ void pt_team_destroy(struct pt_team *t)
 			kill(w->task.pid, SIGKILL);
 			reap_worker(t, w);
 		} else {
+			/* A join timed out: the thread runs on, in the team's
+			 * memory. */
 			pthread_detach(w->task.thread);
+			w->task.running = false;
+			t->abandoned = true;
 		}
 	}
+	/* Never free what a running thread may touch: the point's process
+	 * exits soon and takes it along. */
+	if (t->abandoned)
+		return;
 	if (t->gil_inited)
 		pt_gil_destroy(&t->gil);
 	free(t->workers);

@@ -49,6 +49,11 @@ static inline bool pt_model_has_gil(enum pt_model m)
  * writes reach the parent. */
 struct pt_slot {
 	_Alignas(PT_CACHELINE) _Atomic uint32_t done; /* futex word: body returned */
+	/* is_alive, as every process of the team sees it: set by the spawner
+	 * before the start, cleared when the body returns or the worker's
+	 * process is reaped. */
+	_Atomic uint32_t live;
+	_Atomic uint32_t at_gate;	/* the worker reached the start gate */
 	int status;		/* body's return: 0 or a negative errno */
 	char msg[PT_MSG_LEN];	/* why it failed, when it did */
 	uint64_t ops;
@@ -65,7 +70,6 @@ struct pt_shared {
 	_Alignas(PT_CACHELINE) _Atomic uint32_t ready; /* workers at the gate */
 	_Alignas(PT_CACHELINE) _Atomic uint32_t go;    /* 1: gate open */
 	_Alignas(PT_CACHELINE) _Atomic uint32_t stop;  /* cooperative termination */
-	_Atomic uint32_t alive;			       /* workers not yet returned */
 	_Atomic uint32_t helpers_stop;
 	uint64_t t0_ns;	  /* gate opened */
 	uint64_t stop_ns; /* stop flag raised (fixed-time runs) */
@@ -175,6 +179,9 @@ struct pt_team {
 	} helper_args[PT_MAX_HELPERS];
 	int nhelpers;
 	int spawn_err;		/* errno of a failed spawn */
+	/* A thread may still run (a join timed out, a daemon ignored the stop
+	 * flag): pt_team_destroy() leaves its memory alone. */
+	bool abandoned;
 };
 
 /* Maps the arena and prepares the slots. Returns 0 or a negative errno. */
@@ -198,13 +205,27 @@ void pt_team_abort(struct pt_team *t);
  * aborted or the helpers stopped before it did (false). */
 bool pt_helper_wait_go(struct pt_team *t);
 /* Opens the gate once every worker is at it (the clock starts here); the
- * serial model runs its bodies here, one after another. */
+ * serial model runs its bodies here, one after another. A forked worker
+ * that dies before it reaches the gate is seen while waiting (as the join
+ * sees one): the gate is then aborted, its siblings leave without running,
+ * and the join and collect report the point as crashed at once. */
 void pt_team_go(struct pt_team *t);
 /* Waits until every non-daemon worker returned (procs: reaped), at most
  * @timeout_ns (0: no limit); then stops daemons and helpers.
  * Returns 0, or -ETIMEDOUT. */
 int pt_team_join(struct pt_team *t, uint64_t timeout_ns);
+/* Stops what is left and frees the team, except memory a thread that could
+ * not be joined may still touch (the workers, the arena, the GIL): then the
+ * team is abandoned, its memory left for the process's exit, and @t must
+ * stay valid and not be reused. */
 void pt_team_destroy(struct pt_team *t);
+/* After pt_team_destroy(): a thread of the team may still run, so the
+ * memory it may touch (the workload's state too) must not be freed; the
+ * point's process should just exit. */
+static inline bool pt_team_abandoned(const struct pt_team *t)
+{
+	return t->abandoned;
+}
 /* After the join: false when a worker is still running or a forked one was
  * killed by a signal. Then process-shared objects in the arena must not be
  * destroyed: glibc's pthread_cond_destroy() waits for every thread that
@@ -225,7 +246,9 @@ struct pt_team_stats {
 	int bind_failed;	/* workers whose binding failed */
 	const char *first_msg;	/* the first failing worker's message */
 };
-/* Fills @st; returns 0 when every worker succeeded. @st->lat is large:
+/* Fills @st; returns 0 when every worker succeeded, else a negative errno:
+ * -ECHILD when a worker process died of a signal or exited without
+ * returning, or the first failing worker's error. @st->lat is large:
  * callers keep it off small stacks. */
 int pt_team_collect(struct pt_team *t, struct pt_team_stats *st);
 
@@ -233,7 +256,8 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st);
 
 /* The worker running the calling thread, or NULL (threading.current_thread). */
 struct pt_worker *pt_current(void);
-/* Workers whose body has not returned (threading.active_count). */
+/* The workload's workers alive (threading.active_count(); the same count as
+ * pt_enumerate, so neighbours are not in it). */
 int pt_active_count(const struct pt_team *t);
 /* Waits for worker @i at most @timeout_ns (0: forever); returns true when it
  * has finished (Thread.join(timeout) followed by not is_alive()). */

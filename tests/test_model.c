@@ -129,7 +129,7 @@ Test(model, killed_child_is_crashed_and_reaped, .timeout = 30)
 	cr_assert_eq(pt_team_spawn(&t), 0);
 	pt_team_go(&t);
 	cr_assert_eq(pt_team_join(&t, 0), 0);
-	cr_assert_neq(pt_team_collect(&t, st), 0);
+	cr_assert_eq(pt_team_collect(&t, st), -ECHILD);
 	cr_assert_eq(st->crashed, 1);
 	cr_assert_eq(st->ops, 2u);
 	pt_team_destroy(&t);
@@ -153,7 +153,8 @@ Test(model, failing_worker_is_reported, .timeout = 30)
 		cr_assert_eq(pt_team_spawn(&t), 0);
 		pt_team_go(&t);
 		cr_assert_eq(pt_team_join(&t, 0), 0);
-		cr_assert_neq(pt_team_collect(&t, st), 0);
+		/* A negative errno, the failing worker's own. */
+		cr_assert_eq(pt_team_collect(&t, st), -EIO, "%s", pt_model_name(m));
 		cr_assert_eq(st->failed, 1, "%s", pt_model_name(m));
 		cr_assert(st->first_msg && strstr(st->first_msg, "Worker-1"), "%s: %s",
 			  pt_model_name(m), st->first_msg ? st->first_msg : "(none)");
@@ -464,4 +465,202 @@ Test(model, task_hook_every_model, .timeout = 60)
 		free(st);
 	}
 	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+}
+
+/* --- Bug: pt_team_destroy freed memory under running threads --- */
+
+/* Ignores the stop flag until released, then touches its slot, the team's
+ * shared header and (under a GIL) the GIL, as a real body would. */
+static _Atomic int stubborn_hold;
+
+static int stubborn_body(struct pt_worker *w)
+{
+	while (atomic_load(&stubborn_hold)) {
+		w->slot->ops++;
+		pt_tick(w);
+		pt_block_begin(w);
+		usleep(1000);
+		pt_block_end(w);
+	}
+	w->slot->ops += pt_running(w) ? 1 : 2;
+	return 0;
+}
+
+/* A join that timed out leaves both workers running. */
+static void abandon_case(struct pt_team *t, enum pt_model m)
+{
+	struct pt_team_config cfg = { .model = m, .nworkers = 2, .body = stubborn_body };
+
+	atomic_store(&stubborn_hold, 1);
+	cr_assert_eq(pt_team_init(t, &cfg), 0);
+	cr_assert_eq(pt_team_spawn(t), 0);
+	pt_team_go(t);
+	cr_assert_eq(pt_team_join(t, 20 * PT_NSEC_PER_MSEC), -ETIMEDOUT);
+	pt_team_destroy(t);
+	cr_assert(pt_team_abandoned(t), "%s: a thread still runs", pt_model_name(m));
+	/* The threads go on in the team's memory: none of it may be gone. */
+	atomic_store(&stubborn_hold, 0);
+	for (int i = 0; i < 2; i++)
+		while (!atomic_load(&t->slots[i].done))
+			usleep(1000);
+}
+
+static int stubborn_or_quick(struct pt_worker *w)
+{
+	return w->daemon ? stubborn_body(w) : 0;
+}
+
+Test(model, destroy_never_frees_under_a_running_thread, .timeout = 60)
+{
+	/* Static: the abandoned threads still use the team. */
+	static struct pt_team teams[PT_MODEL_COUNT];
+
+	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++)
+		if (m != PT_MODEL_PROCS)
+			abandon_case(&teams[m], m);
+	/* A daemon thread that ignores the stop flag for more than 100 ms. */
+	struct pt_team_config cfg = { .model = PT_MODEL_GIL, .nworkers = 2, .ndaemons = 1,
+				      .body = stubborn_or_quick };
+	static struct pt_team dt;
+
+	atomic_store(&stubborn_hold, 1);
+	cr_assert_eq(pt_team_init(&dt, &cfg), 0);
+	cr_assert_eq(pt_team_spawn(&dt), 0);
+	pt_team_go(&dt);
+	cr_assert_eq(pt_team_join(&dt, 0), 0);
+	pt_team_destroy(&dt);
+	cr_assert(pt_team_abandoned(&dt));
+	atomic_store(&stubborn_hold, 0);
+	while (!atomic_load(&dt.slots[1].done))
+		usleep(1000);
+}
+
+/* --- Bug: pt_team_go waited forever for a worker that died first --- */
+
+static int die_while_binding(void *ctx, int pu_os, bool whole_process)
+{
+	(void)ctx;
+	(void)pu_os;
+	(void)whole_process;
+	if (pt_current()->id == 1)
+		raise(SIGKILL);
+	return 0;
+}
+
+Test(model, worker_dead_before_the_gate_is_crashed, .timeout = 30)
+{
+	static const int pus[3] = { 0, 0, 0 };
+	struct pt_team_config cfg = { .model = PT_MODEL_PROCS, .nworkers = 3, .body = nop_body,
+				      .bind_pus = pus, .bind = die_while_binding };
+	struct pt_team t;
+	struct pt_team_stats *st = malloc(sizeof(*st));
+
+	cr_assert_eq(pt_team_init(&t, &cfg), 0);
+	cr_assert_eq(pt_team_spawn(&t), 0);
+	pt_team_go(&t); /* hung here until the driver's timeout */
+	cr_assert_eq(pt_team_join(&t, 0), 0);
+	cr_assert_eq(pt_team_collect(&t, st), -ECHILD);
+	cr_assert_eq(st->crashed, 1);
+	cr_assert(st->first_msg && strcmp(st->first_msg, strsignal(SIGKILL)) == 0);
+	pt_team_destroy(&t);
+	free(st);
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+}
+
+/* --- Bug: errno lost across taking the GIL back --- */
+
+static int errno_body(struct pt_worker *w)
+{
+	for (int i = 0; i < 200; i++) {
+		pt_block_begin(w);
+		usleep(100); /* the neighbour takes the GIL meanwhile */
+		errno = EXDEV;
+		pt_block_end(w);
+		if (errno != EXDEV)
+			w->slot->ops++;
+	}
+	return 0;
+}
+
+Test(model, errno_survives_the_blocking_section, .timeout = 60)
+{
+	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 1, .neighbours = 1,
+					      .body = errno_body };
+		struct pt_team t;
+		struct pt_team_stats *st = malloc(sizeof(*st));
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert_eq(pt_team_collect(&t, st), 0);
+		cr_assert_eq(st->ops, 0u, "%s: errno changed %llu times of 200", pt_model_name(m),
+			     (unsigned long long)st->ops);
+		pt_team_destroy(&t);
+		free(st);
+	}
+}
+
+/* --- Bug: thread API inconsistencies --- */
+
+struct api_view {
+	_Atomic int w2_running, release;
+	_Atomic int w2_alive_seen_by_w0, enumerated_by_w0, active_by_w0;
+};
+
+/* Waits for @flag in a blocking section (under a GIL the others run). */
+static void wait_flag_blocking(struct pt_worker *w, _Atomic int *flag)
+{
+	pt_block_begin(w);
+	while (!atomic_load(flag))
+		usleep(1000);
+	pt_block_end(w);
+}
+
+static int api_body(struct pt_worker *w)
+{
+	struct api_view *v = w->team->shared;
+	const struct pt_worker *list[4];
+
+	if (w->id == 2) {
+		atomic_store(&v->w2_running, 1);
+		wait_flag_blocking(w, &v->release);
+		return 0;
+	}
+	if (w->id == 0) {
+		wait_flag_blocking(w, &v->w2_running);
+		/* Worker 2 was started after this one was forked. */
+		atomic_store(&v->w2_alive_seen_by_w0, pt_worker_is_alive(w->team, 2));
+		atomic_store(&v->enumerated_by_w0, pt_enumerate(w->team, list, 4));
+		atomic_store(&v->active_by_w0, pt_active_count(w->team));
+		atomic_store(&v->release, 1);
+	}
+	wait_flag_blocking(w, &v->release);
+	return 0;
+}
+
+Test(model, thread_api_is_consistent_in_every_process, .timeout = 60)
+{
+	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
+		struct pt_team_config cfg = { .model = m, .nworkers = 3, .neighbours = 1,
+					      .body = api_body,
+					      .shared_size = sizeof(struct api_view) };
+		struct pt_team t;
+		struct api_view *v;
+
+		cr_assert_eq(pt_team_init(&t, &cfg), 0);
+		cr_assert_eq(pt_team_spawn(&t), 0);
+		v = t.shared;
+		pt_team_go(&t);
+		cr_assert_eq(pt_team_join(&t, 0), 0);
+		cr_assert(atomic_load(&v->w2_alive_seen_by_w0), "%s: worker 0 sees worker 2 dead",
+			  pt_model_name(m));
+		cr_assert_eq(atomic_load(&v->enumerated_by_w0), 3, "%s", pt_model_name(m));
+		/* threading.active_count() == len(threading.enumerate()): the
+		 * neighbour is not the workload's. */
+		cr_assert_eq(atomic_load(&v->active_by_w0), 3, "%s: active_count %d",
+			     pt_model_name(m), atomic_load(&v->active_by_w0));
+		pt_team_destroy(&t);
+	}
 }

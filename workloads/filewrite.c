@@ -175,16 +175,15 @@ static int write_full(struct pt_worker *w, int fd, const char *buf, size_t len, 
 {
 	while (len > 0) {
 		ssize_t n;
-		int e;
 
+		/* errno survives the end of the blocking section. */
 		pt_block_begin(w);
 		n = write(fd, buf, len);
-		e = errno; /* taking the GIL back may clobber errno */
 		pt_block_end(w);
 		if (n < 0) {
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			return -e;
+			return -errno;
 		}
 		if (n == 0)
 			return -EIO; /* no progress on a regular file: never loop */

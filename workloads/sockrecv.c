@@ -415,8 +415,9 @@ static int sr_run(struct pt_worker *w)
 	while (pt_running(w)) {
 		bool timed_out = false;
 		ssize_t n;
-		int e = 0;
+		int e;
 
+		/* errno survives the end of the blocking section. */
 		pt_block_begin(w);
 		if (sr->wait == WAIT_POLL) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -432,8 +433,8 @@ static int sr_run(struct pt_worker *w)
 			n = recv(fd, buf + have, cap - have, 0);
 			timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 		}
-		e = errno; /* taking the GIL back may clobber errno */
 		pt_block_end(w);
+		e = errno;
 
 		if (timed_out) {
 			timeouts++;
