@@ -350,19 +350,16 @@ int pt_team_spawn(struct pt_team *t)
 static int task_run(struct pt_task *k)
 {
 	struct pt_worker c;
+	char name[sizeof(c.name)];
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	worker_init(k->parent->team, &c, -1);
-	snprintf(c.name, sizeof(c.name), "%.17s-child", k->parent->name);
+	snprintf(name, sizeof(name), "%.17s-child", k->parent->name);
+	pt_extra_init(&c, k->parent->team, name);
+	c.daemon = false;
 	c.arg = k->arg;
-	current = &c;
-	if (c.gt)
-		pt_gil_acquire(c.gt);
+	pt_extra_enter(&c);
 	rc = k->fn(&c);
-	if (c.gt && c.gt->held)
-		pt_gil_release(c.gt);
-	current = NULL;
+	pt_extra_leave(&c);
 	return rc;
 }
 
@@ -866,25 +863,9 @@ void pt_block_end(struct pt_worker *w)
 void pt_extra_init(struct pt_worker *x, struct pt_team *t, const char *name)
 {
 	memset(x, 0, sizeof(*x));
-	x->id = -1;
-	x->nworkers = t->cfg.nworkers;
-	x->model = t->cfg.model;
+	worker_init(t, x, -1);
 	x->daemon = true;
 	snprintf(x->name, sizeof(x->name), "%s", name);
-	x->team = t;
-	x->arg = t->cfg.arg;
-	x->bind_pu = -1;
-	x->tick_flag = &no_tick_flag;
-	x->own_ticks = INT_MAX;
-	x->tick_count = &x->own_ticks;
-	if (t->gil_inited) {
-		pt_gil_thread_init(&x->gil_state, &t->gil);
-		x->gt = &x->gil_state;
-		if (t->gil.cfg.policy == PT_GIL_NEW)
-			x->tick_flag = &t->gil.drop_request;
-		else
-			x->tick_count = &x->gil_state.ticks_left;
-	}
 }
 
 void pt_extra_enter(struct pt_worker *x)
