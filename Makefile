@@ -117,12 +117,21 @@ BENCH_ARGS ?=
 bench: $(PTBENCH)
 	bash scripts/bench.sh $(BENCH_ARGS)
 
+# The report layer (scripts/ptreport). Values reach the shell through the
+# environment, quoted, so paths with spaces or shell metacharacters stay data.
 RESULTS ?= results/latest
+report: export PT_RESULTS = $(RESULTS)
 report: check-deps
-	bash scripts/report.sh $(RESULTS)
+	python3 scripts/ptreport report "$$PT_RESULTS"
 
-compare: check-deps
-	bash scripts/compare.sh $(A) $(B) $(C) $(D)
+compare: export PT_A = $(A)
+compare: export PT_B = $(B)
+compare: export PT_C = $(C)
+compare: export PT_D = $(D)
+compare: export PT_OUT = $(OUT)
+compare: check-deps $(PTBENCH)
+	python3 scripts/ptreport compare --ptbench "$(abspath $(PTBENCH))" \
+	    $${PT_OUT:+-o "$$PT_OUT"} -- "$$PT_A" "$$PT_B" $${PT_C:+"$$PT_C"} $${PT_D:+"$$PT_D"}
 
 calibrate: $(PTBENCH)
 	PTBENCH=$(abspath $(PTBENCH)) bash scripts/calibrate.sh $(CALIBRATE_ARGS) $(RESULTS)

@@ -25,6 +25,6 @@ esac
 # where there is no python3).
 PTBENCH="$bin" bash scripts/calibrate.sh results/latest ||
   echo "bench: calibration failed; the report goes on without it" >&2
-bash scripts/report.sh results/latest || status=1
+python3 scripts/ptreport report results/latest || status=1
 echo "bench: $(( $(date +%s) - start )) s in all; report: results/latest/report.html"
 exit "$status"
