@@ -7,6 +7,7 @@
 #include "error.h"
 #include "output.h"
 #include "plan.h"
+#include "report.h"
 #include "suite.h"
 
 #include <errno.h>
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 	fputs("usage: ptbench list\n"
 	      "       ptbench run [options]\n"
 	      "       ptbench topo [-n LIST] [-b POLICY]\n"
+	      "       ptbench report [DIR]      draw DIR's report (default results/latest)\n"
 	      "       ptbench --help | --version\n"
 	      "\n"
 	      "Runs the same workloads under serial, threads, fork()ed processes and\n"
@@ -720,8 +722,10 @@ int pt_main(int argc, char **argv)
 			pt_usage_error("list: unexpected argument '%s'", argv[2]);
 		return cmd_list();
 	}
+	if (strcmp(cmd, "report") == 0)
+		return pt_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "topo") != 0)
-		pt_usage_error("unknown command '%s' (list, run, topo)", cmd);
+		pt_usage_error("unknown command '%s' (list, run, topo, report)", cmd);
 
 	ret = pt_topo_init(&topo);
 	if (ret == -EINVAL)
