@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from . import safeio
 from .fmt import model_rank, num, sortkey
 
-# The kind of each workload (mirrors .kind in workloads/*.c), used when
-# summary.csv has no `kind` column.
+# The kind of each workload (mirrors .kind in workloads/*.c; summary.csv's
+# `kind` column is the queue workload's parameter, not this).
 KINDS = {
     "countdown": "cpu", "filewrite": "io", "sockrecv": "io", "sleep": "io",
     "spawn": "cost", "event": "sync", "condition": "sync", "semaphore": "sync",
@@ -149,8 +149,9 @@ class Run:
     @staticmethod
     def _point(path, r, header, plists):
         def bad(col, val):
-            raise safeio.BadInput("%s line %d, column %s: '%s' is not a number"
-                                  % (path, r["_line"], col, val[:80]))
+            raise safeio.BadInput("%s line %d, column %s: '%s' is not a %s"
+                                  % (path, r["_line"], col, val[:80],
+                                     "count" if col in INT_COLS else "number"))
         ints = {}
         for c in INT_COLS:
             s = r.get(c, "").strip()
@@ -161,7 +162,7 @@ class Run:
                 ints[c] = int(s)
             except ValueError:
                 bad(c, s)
-            if ints[c] < 0:
+            if ints[c] < (1 if c == "workers" else 0):
                 bad(c, s)
         vals = {}
         for k, c in NUM_COLS.items():
@@ -184,7 +185,7 @@ class Run:
                   message=" ".join(r.get("message", "").split()), n=ints["n"], n_ok=ints["n_ok"],
                   quantity=r.get("quantity", ""), ref_model=r.get("ref_model", ""),
                   decision=r.get("decision", "").strip(),
-                  kind=r.get("kind") or KINDS.get(wl, "other"), start=r.get("start", ""),
+                  kind=KINDS.get(wl, "other"), start=r.get("start", ""),
                   params=params, raw=r)
         p.v = vals
         if p.decision not in DECISIONS:
