@@ -98,8 +98,9 @@ class Compare:
                  "set xtics rotate by 90 right scale 0 (%s)" %
                  ", ".join("%s %d" % (gq(l, 60), i + 1) for i, l in enumerate(labels)),
                  "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#999999'"]
-        return gp.draw("plot-compare", "Speed of each run relative to A", "",
+        path = gp.draw("plot-compare", "Speed of each run relative to A", "",
                        "speed ratio to A (log scale)", series, setup, size=(w, 560))
+        return path if path and "plot-compare" in gp.run_all() else None
 
     def html(self, plot_drawn, band):
         o = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',

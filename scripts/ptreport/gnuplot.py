@@ -13,6 +13,7 @@ closed, a timeout, in a private directory; its warnings go to a log.
 
 import os
 import subprocess
+import time
 
 STYLE = """set terminal svg size {w},{h} dynamic noenhanced font 'Helvetica,12' background '#ffffff'
 set border 3 lw 1 lc rgb '#555555'
@@ -55,6 +56,7 @@ class Gnuplot:
         self.work = work
         self.log = []
         self.count = 0
+        self.queued = []
 
     def draw(self, name, title, xlabel, ylabel, series, setup=(), size=(780, 430)):
         """Draws @series into work/<name>.svg; returns its path, or None."""
@@ -81,30 +83,47 @@ class Gnuplot:
         script = os.path.join(self.work, name + ".gp")
         with open(script, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
-        return self.run(name)
+        self.queued.append(name)
+        return os.path.join(self.work, name + ".svg")
 
-    def run(self, name):
-        svg = os.path.join(self.work, name + ".svg")
+    def run_all(self, jobs=4):
+        """Runs the queued scripts, @jobs at a time; returns the set of
+        names whose SVG came out whole."""
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": self.work,
                "GNUTERM": "svg"}
-        try:
-            res = subprocess.run(["gnuplot", name + ".gp"], cwd=self.work, env=env,
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, timeout=TIMEOUT)
-            err = res.stderr.decode("utf-8", "replace").strip()
-            failed = res.returncode != 0
-        except subprocess.TimeoutExpired:
-            err, failed = "gnuplot timed out after %d s" % TIMEOUT, True
-        except OSError as e:
-            err, failed = "cannot run gnuplot: %s" % e.strerror, True
-        if err:
-            self.log.append("%s:\n%s" % (name, err))
-        try:
-            with open(svg, "rb") as f:
-                body = f.read()
-        except OSError:
-            body = b""
-        if failed or b"</svg>" not in body:
-            self.log.append("%s: not drawn" % name)
-            return None
-        return svg
+        done, todo, running = set(), list(self.queued), []
+        self.queued = []
+        while todo or running:
+            while todo and len(running) < jobs:
+                name = todo.pop(0)
+                try:
+                    with open(os.path.join(self.work, name + ".err"), "wb") as err:
+                        p = subprocess.Popen(["gnuplot", name + ".gp"], cwd=self.work, env=env,
+                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                             stderr=err)
+                except OSError as e:
+                    self.log.append("%s: cannot run gnuplot: %s" % (name, e.strerror))
+                    continue
+                running.append((name, p, time.monotonic()))
+            name, p, t0 = running.pop(0)
+            try:
+                failed = p.wait(timeout=max(0.1, TIMEOUT - (time.monotonic() - t0))) != 0
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                failed = True
+                self.log.append("%s: gnuplot timed out after %d s" % (name, TIMEOUT))
+            with open(os.path.join(self.work, name + ".err"), "rb") as f:
+                err = f.read().decode("utf-8", "replace").strip()
+            if err:
+                self.log.append("%s:\n%s" % (name, err))
+            try:
+                with open(os.path.join(self.work, name + ".svg"), "rb") as f:
+                    body = f.read()
+            except OSError:
+                body = b""
+            if failed or b"</svg>" not in body:
+                self.log.append("%s: not drawn" % name)
+            else:
+                done.add(name)
+        return done

@@ -87,6 +87,15 @@ class Plots:
         if path:
             self.drawn.append(Drawn(name, section, title, caption, path))
 
+    def main_config(self, pts):
+        """The points a per-workload line plot shows: without CPU neighbours
+        when the run has such points, and ft at its smallest `shared` (the
+        verdict's tables and the ft plot cover the rest)."""
+        if any(not p.neighbours for p in pts):
+            pts = [p for p in pts if not p.neighbours]
+        low = min((p.shared for p in pts if p.model == "ft" and p.shared is not None), default=None)
+        return [p for p in pts if p.model != "ft" or p.shared is None or p.shared == low]
+
     def ok_ops(self, wl):
         return [p for p in self.pts if p.workload == wl and p.n_ok > 0 and p.ops is not None]
 
@@ -108,11 +117,12 @@ class Plots:
             self.spawn("spawn")
         self.sync()
         self.placement()
-        return self.drawn
+        ok = self.gp.run_all()
+        return [d for d in self.drawn if d.name in ok]
 
     # -- CPU scaling: speedup against workers
     def scaling(self, wl):
-        pts = self.ok_ops(wl)
+        pts = self.main_config(self.ok_ops(wl))
         if not pts:
             return
         minw = min(p.workers for p in pts)
@@ -159,8 +169,8 @@ class Plots:
         if not self.run.has_decisions:
             return
         for wl in self.run.workloads():
-            pts = [p for p in self.pts if p.workload == wl and p.ref_model == "gil" and
-                   p.ratio is not None and p.ratio > 0]
+            pts = self.main_config([p for p in self.pts if p.workload == wl and
+                                    p.ref_model == "gil" and p.ratio is not None and p.ratio > 0])
             store, dts = {}, {}
             for p in pts:
                 t = _title(p)
@@ -171,14 +181,17 @@ class Plots:
             if not xs:
                 continue
             setup, _lo, _hi = _workers_axis(xs)
-            setup += ["set logscale y", "set arrow from graph 0, first 1 to graph 1, first 1 "
+            ys = [v for s in store.values() for (_x, y, lo, hi) in s.pts for v in (y, lo, hi)
+                  if v and v > 0] + [1.0]
+            setup += ["set logscale y", "set yrange [%g:%g]" % (min(ys) / 1.25, max(ys) * 1.25),
+                      "set arrow from graph 0, first 1 to graph 1, first 1 "
                       "nohead dt 2 lc rgb '#999999'"]
             self._emit("plot-vs-gil-" + _safe(wl), "gil",
                        "Against threads under the GIL (%s)" % wl,
                        "Speed of each model divided by the speed of threads under the GIL "
                        "(standard CPython) at the same worker count and configuration, as "
                        "summary.csv's ratio columns give it (log scale; above 1: faster than the "
-                       "GIL; error bars: the ratio's 95%% interval).",
+                       "GIL; error bars: the ratio's 95% interval).",
                        "Against threads under the GIL: " + wl, "workers",
                        "speed / speed under the GIL", list(store.values()), setup)
 

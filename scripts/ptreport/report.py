@@ -130,12 +130,6 @@ class Fidelity:
             return
         self.header, self.rows = safeio.read_csv(path)
         self.header = [h for h in self.header if h]
-        try:
-            if os.stat(path).st_mtime < os.stat(os.path.join(directory, "summary.csv")).st_mtime:
-                self.note = ("fidelity.csv is older than summary.csv: the calibration may belong "
-                             "to an earlier run")
-        except OSError:
-            pass
 
     def flagged(self, r):
         return r.get("flagged", "").strip() == "1"

@@ -147,7 +147,10 @@ def read_input(path, limit=MAX_INPUT):
         chunks = []
         total = 0
         while True:
-            b = os.read(fd, 1 << 20)
+            try:
+                b = os.read(fd, 1 << 20)
+            except OSError as e:
+                raise BadInput("cannot read '%s': %s" % (path, e.strerror))
             if not b:
                 break
             total += len(b)

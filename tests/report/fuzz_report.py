@@ -11,7 +11,6 @@ traceback, and without leaving a temp file behind.
 """
 
 import csv
-import glob
 import io
 import json
 import os
@@ -161,10 +160,10 @@ def odd_name(rng, mark):
                        "-rf", "ünï", "a'b\"c", "x" * 200, "<script>", "semi;colon"])
 
 
-def run(argv, cwd):
+def run(argv, cwd, tmpdir):
     p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, start_new_session=True,
-                         env={"PATH": os.environ["PATH"], "LC_ALL": "C.UTF-8",
+                         env={"PATH": os.environ["PATH"], "LC_ALL": "C.UTF-8", "TMPDIR": tmpdir,
                               "PTREPORT_DEBUG": os.environ.get("PTREPORT_DEBUG", "")})
     try:
         out, err = p.communicate(timeout=TIMEOUT)
@@ -173,14 +172,6 @@ def run(argv, cwd):
         os.killpg(p.pid, signal.SIGKILL)
         p.communicate()
         return "hang", "", ""
-
-
-def ours():
-    """The report layer's temp dirs (tempfile's 8-character names; other
-    programs on this machine use ptreport.XXXXXX too)."""
-    t = tempfile.gettempdir()
-    return set(glob.glob(os.path.join(t, "ptreport." + "?" * 8)) +
-               glob.glob(os.path.join(t, "ptcompare." + "?" * 8)))
 
 
 LIVE = re.compile(r"<script|<img src=x|<b>h</b>|<iframe", re.I)
@@ -222,9 +213,9 @@ def one(case, rng, tmp):
     else:
         argv = [sys.executable, PTREPORT, "report", d]
         check = d
-    before = set(ours())
-    rc, out_, err = run(argv, tmp)
-    after = set(ours())
+    private = os.path.join(tmp, "tmpdir")       # the run's own TMPDIR
+    os.mkdir(private)
+    rc, out_, err = run(argv, tmp, private)
     bad = []
     if rc == "hang":
         bad.append("hang")
@@ -248,8 +239,8 @@ def one(case, rng, tmp):
                     m = LIVE.search(f.read())
                 if m:
                     bad.append("live markup in %s: %s" % (n, m.group(0)))
-    if after - before:
-        bad.append("temp dir left: %s" % sorted(after - before))
+    if os.listdir(private):
+        bad.append("temp dir left: %s" % os.listdir(private))
     return ("compare" if is_compare else "report"), rc, what, bad, err.strip()[:160]
 
 
@@ -266,6 +257,8 @@ def main():
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         counts[(cmd, rc)] = counts.get((cmd, rc), 0) + 1
+        if rc == 1 and not bad:
+            print("case %d %s %s: exit 1: %s" % (case, cmd, what, err), flush=True)
         if bad:
             failures.append((case, cmd, what, bad, err))
             print("case %d %s %s: %s" % (case, cmd, what, bad), flush=True)
