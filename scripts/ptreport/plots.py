@@ -18,15 +18,25 @@ class Drawn:
 
 
 def _title(p, skip=()):
+    """A series' title: the model in Python's terms, its id, its variant."""
     toks = [t for t in p.vlab.split() if t.split("=")[0] not in skip]
     if p.variant:
         toks.append(p.variant)
-    return " ".join([p.model] + toks)
+    name = model_short(p.model)
+    name += "" if name == p.model else " (%s)" % p.model
+    return " ".join([name] + toks)
+
+
+def _var(title, p):
+    """The variant part of a series title (what its dash pattern shows)."""
+    name = model_short(p.model)
+    name += "" if name == p.model else " (%s)" % p.model
+    return title[len(name):].strip() if title.startswith(name) else title
 
 
 def _series(store, key, p, title, dt_of):
     if key not in store:
-        var = title.split(" ", 1)[1] if " " in title else ""
+        var = _var(title, p)
         dt = dt_of.setdefault(var, len(dt_of) + 1)
         store[key] = Series(title, model_color(p.model), dt, rank=model_rank(p.model) * 100 + dt)
     return store[key]
@@ -214,7 +224,7 @@ class Plots:
             for m in ("gil", "threads"):
                 for p in self.pts:
                     if p.group == g and p.model == m and p.workers == top and p.ops:
-                        r = Series("%s (%s)" % (m, model_short(m)), model_color(m), 4,
+                        r = Series("%s (%s)" % (model_short(m), m), model_color(m), 4,
                                    "lines lw 1.2", rank=1000 + model_rank(m))
                         r.add(min(xs), p.ops)
                         r.add(max(xs), p.ops)
@@ -271,7 +281,7 @@ class Plots:
         mx = max(p.workers for p in allgil) - 1
         for p in pts:
             if p.model in ("threads", "procs") and p.workers - 1 == mx:
-                s = Series("%s, %d companion%s" % (p.model, mx, "" if mx == 1 else "s"),
+                s = Series("%s, %d companion%s" % (model_short(p.model), mx, "" if mx == 1 else "s"),
                            model_color(p.model), 4, "lines lw 1.2", 1000 + model_rank(p.model))
                 s.add(sis[0], p.ops)
                 s.add(sis[-1], p.ops)
