@@ -174,6 +174,7 @@ def cmd_compare(args):
             raise safeio.BadInput("'%s' is not a results directory" % x)
     dirs = [os.path.realpath(x) for x in dirs]
     need_gnuplot()
+    made = not out or not os.path.isdir(out)
     if out:
         os.makedirs(out, exist_ok=True)
         out = os.path.realpath(out)
@@ -183,11 +184,18 @@ def cmd_compare(args):
         try:
             res = subprocess.run([ptbench, "compare", "-o", out] + dirs, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.PIPE, timeout=3600)
+            failed = res.returncode
         except OSError as e:
-            raise safeio.BadInput("cannot run '%s': %s" % (ptbench, e.strerror))
-        if res.returncode != 0:
-            sys.stderr.write("compare: '%s compare' failed (exit %d)\n" % (ptbench, res.returncode))
-            return 2 if res.returncode == 2 else 1
+            sys.stderr.write("compare: cannot run '%s': %s\n" % (ptbench, e.strerror))
+            failed = 2
+        if failed:
+            if made:
+                try:
+                    os.rmdir(out)       # ours, and empty: leave nothing behind
+                except OSError:
+                    pass
+            sys.stderr.write("compare: '%s compare' failed (exit %d)\n" % (ptbench, failed))
+            return 2 if failed == 2 else 1
     cmp = Compare(out, dirs)
     with tempfile.TemporaryDirectory(prefix="ptcompare.") as work:
         safeio.track_dir(work)

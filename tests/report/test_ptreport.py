@@ -212,6 +212,23 @@ class Fixtures(Scratch):
         self.assertIn("| countdown start=fork | 4 | 2.00× [1.88–2.12×] | processes 2.00× faster",
                       md)
 
+    def test_partial_run_and_points_not_run(self):
+        d = self.copy("contract")
+        header, rows = csv_rows(os.path.join(d, "summary.csv"))
+        for r in rows:
+            r["partial"] = "1"
+        for r in rows[-4:]:
+            r.update({"status": "not run", "n_ok": "0", "decision": "", "ratio": "",
+                      "q_median": "", "ops_per_s_median": ""})
+        csv_write(os.path.join(d, "summary.csv"), header, rows)
+        os.unlink(os.path.join(d, "meta.json"))
+        html, md, _ = self.render_ok(d)
+        self.assertIn("This run was cut short (partial)", html)
+        self.assertIn("**Partial run**", md)
+        self.assertIn('<span class="tag tie">not run</span>', html)
+        self.assertIn("4 points never ran", html)
+        self.assertIn("no meta.json", html)
+
     def test_older_run_degrades_with_a_note(self):
         d = self.copy("run-a")
         html, md, _ = self.render_ok(d)
