@@ -310,7 +310,7 @@ class Report:
             return td("-", "map")
         if r.why_out:
             main, colour = "left out", "#f4f6f8"
-        elif r.winner:
+        elif r.winner and r.margin[0] is not None:
             m, _lo, _hi = r.margin
             # Colour strength grows with the margin (log scale, 4x = full).
             import math
@@ -319,7 +319,7 @@ class Report:
             colour = "rgba(%d,%d,%d,%.2f)" % (rgb + (a,))
             main = "%s %s" % (r.winner, fmt_x(m))
         else:
-            main, colour = r.decision, "#e8ecf0"
+            main, colour = r.winner or r.decision, "#e8ecf0"
         t = c.get("threads")
         sub = ""
         if t and not t.why_out:

@@ -51,6 +51,9 @@ class Row:
         m, lo, hi = self.margin
         if self.winner:
             other = self.p.ref_model if self.winner == self.p.model else self.p.model
+            if m is None:
+                return "%s faster than %s (no ratio given)" % (model_short(self.winner),
+                                                              model_short(other))
             s = "%s %s faster than %s" % (model_short(self.winner), fmt_x(m), model_short(other))
             return s + (" " + fmt_range(lo, hi) if lo else "")
         if self.decision == "tie":
