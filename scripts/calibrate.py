@@ -1,444 +1,720 @@
 # SPDX-License-Identifier: MIT
-# Runs ptbench's countdown and convoy experiments in a real CPython (standard
-# library only, Python 3.8+) and writes the repetitions as rows with
-# results.csv's columns plus `interpreter`, for scripts/fidelity.sh to compare.
-"""Calibration of ptbench's simulated GIL against this interpreter.
+# Calibration of ptbench against the machine's own CPython: runs the CPython
+# twin of every workload (scripts/twins/) at the points of a ptbench run,
+# sequentially, in threading, in multiprocessing with the run's start
+# method, and in a free-threaded interpreter when one is on PATH; writes
+# calibration.csv, then fidelity.{csv,md,html} (scripts/fidelity.py), and
+# reruns every flagged comparison with ptbench and CPython in turn to find
+# its reason. Everything fits --budget. Standard library only.
+"""calibrate: ptbench's workloads against their CPython twins.
 
-countdown: D. Beazley's `while n > 0: n -= 1` ("Understanding the Python
-GIL", PyCon 2010), the total split among 1..N workers, run one share after
-another (cpython-seq), in threading.Thread (cpython-threads, or
-cpython-ft-threads under a free-threaded build) and in fork()ed
-multiprocessing.Process (cpython-procs).
+usage: calibrate.sh [options] [RESULTS]
 
-convoy: the main thread makes 16-byte round trips (sendall, then recv) with
-an echo peer in another process, so that the peer never competes for this
-interpreter's GIL, as ptbench's echo peer runs outside its simulated GIL;
-next to k = 0..3 CPU-bound countdown threads (or processes), at each switch
-interval (sys.setswitchinterval). V. Skvortsov, "Python behind the scenes
-#13: the GIL and its effects on Python multithreading" (2021).
+RESULTS (default results/latest) holds the ptbench run being calibrated;
+its results.csv gives the points (workloads, workers, parameters, start
+methods, switch intervals, CPU-bound neighbours) and ptbench's side.
+
+options:
+  --budget SEC     the whole calibration's time (default 240; FULL 1800)
+  --full           larger sizes and more repetitions (make calibrate FULL=1)
+  --quick          the twins' small sizes, one repetition (for tests)
+  -r, --repeat N   repetitions (default 3; full 5; quick 1)
+  -n, --workers L  only these worker counts (LIST, or auto: the run's)
+  -w, --workloads L  only these workloads
+  --duration S     seconds a fixed-time point runs at most (convoy, sockrecv)
+  --with DIR       another ptbench run whose results.csv joins RESULTS's
+  --paired         rerun every comparison paired, not only the flagged ones
+  --no-rerun       no paired rerun (flagged rows say so)
+  --no-ft          do not look for a free-threaded interpreter
+  -q, --quiet      no progress
+Environment: PTBENCH, the ptbench binary (default build/ptbench), for the
+paired reruns.
 """
 
-import argparse
 import csv
+import json
 import math
-import multiprocessing
 import os
-import platform
-import socket
+import re
+import shutil
+import signal
+import subprocess
 import sys
-import threading
+import tempfile
 import time
 
-MSG = 16            # bytes per request, as workloads/convoy.c
-CHUNK = 10000       # countdown iterations between two looks at the stop flag
-TARGET_SEQ_S = 0.7  # auto count: sequential countdown takes about this long
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "twins"))
+sys.path.insert(0, HERE)
+
+import fidelity  # noqa: E402
+import run as twins  # noqa: E402
+
+MAX_WORKERS = 256      # twins' workers at most: -n 100000 once started 22,000 threads
+BASE = ["workload", "model", "workers", "bind", "rep", "status", "wall_s", "user_s", "sys_s",
+        "ops", "ops_per_s", "lat_p50_us", "lat_p99_us", "switch_interval_us",
+        "cpu_neighbours", "start", "message"]
+EXTRA = ["start", "cpu_neighbours", "message", "cancel_late", "races", "interpreter",
+         "phase", "point", "role"]
+# Seconds a start costs beyond the work, per worker (what the budget plans
+# for: a fresh interpreter under spawn, a fork from the server under
+# forkserver); measured roughly on the 2-core development VM.
+START_S = {"fork": 0.01, "forkserver": 0.02, "spawn": 0.08}
 
 
-def countdown(n):
-    # The loop under test; keep it exactly Beazley's.
-    while n > 0:
-        n -= 1
+class Usage(Exception):
+    """Bad options or input: message, exit 2."""
 
 
-def gil_enabled():
-    # sys._is_gil_enabled() exists from 3.13 on; older builds always have it.
-    probe = getattr(sys, "_is_gil_enabled", None)
-    return True if probe is None else bool(probe())
+class Stop(Exception):
+    """SIGINT or SIGTERM: exit with this status after cleaning up."""
+
+    def __init__(self, status):
+        Exception.__init__(self, status)
+        self.status = status
 
 
-def interpreter_name():
-    name = "%s %s" % (platform.python_implementation(), platform.python_version())
-    if not gil_enabled():
-        name += " free-threaded"
-    return name
+def on_signal(sig, frame):
+    raise Stop(130 if sig == signal.SIGINT else 143)
 
 
-def auto_workers():
-    # As ptbench's `-n auto`: 1, 2, 4, ... up to the CPU count, and that count.
-    ncpu = os.cpu_count() or 1
-    out, n = [], 1
-    while n < ncpu:
-        out.append(n)
-        n *= 2
-    out.append(ncpu)
+# --- children: each in its own process group, killed and reaped on any exit --
+
+CHILDREN = set()
+
+
+def kill_group(p):
+    for sig, grace in ((signal.SIGTERM, 2.0), (signal.SIGKILL, None)):
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_child(cmd, deadline, env, stdout=subprocess.DEVNULL):
+    """Runs cmd until it ends or until the deadline (time.time()); returns
+    its exit status, or None when it was stopped at the deadline. A signal
+    to us ends it as well (see main)."""
+    p = subprocess.Popen(cmd, env=env, stdout=stdout, start_new_session=True)
+    CHILDREN.add(p)
+    try:
+        try:
+            return p.wait(timeout=max(0.5, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            kill_group(p)
+            return None
+    finally:
+        if p.poll() is None:
+            kill_group(p)
+        CHILDREN.discard(p)
+
+
+def kill_children():
+    for p in list(CHILDREN):
+        kill_group(p)
+    CHILDREN.clear()
+
+
+# --- options --------------------------------------------------------------------
+
+def positive(opt, text, hi):
+    try:
+        v = float(text)
+    except ValueError:
+        raise Usage("%s: '%s' is not a number" % (opt, text))
+    if not math.isfinite(v) or v <= 0 or v > hi:
+        raise Usage("%s: '%s' is not a number in (0, %g]" % (opt, text, hi))
+    return v
+
+
+def parse(argv):
+    o = {"budget": None, "full": False, "quick": False, "repeat": None, "workers": None,
+         "workloads": None, "duration": None, "with": [], "paired": False, "rerun": True,
+         "ft": True, "quiet": False, "res": None}
+    it = iter(argv)
+    for a in it:
+        if a in ("-h", "--help"):
+            print(__doc__)
+            sys.exit(0)
+        flag = {"--full": "full", "--quick": "quick", "--paired": "paired",
+                "-q": "quiet", "--quiet": "quiet"}.get(a)
+        if flag:
+            o[flag] = True
+            continue
+        if a in ("--no-rerun", "--no-ft"):
+            o["rerun" if a == "--no-rerun" else "ft"] = False
+            continue
+        if a in ("--budget", "-r", "--repeat", "-n", "--workers", "-w", "--workloads",
+                 "--duration", "--with"):
+            v = next(it, None)
+            if v is None:
+                raise Usage("%s needs a value" % a)
+            if a == "--budget":
+                o["budget"] = positive(a, v, 1e6)
+            elif a in ("-r", "--repeat"):
+                if not re.fullmatch(r"[0-9]{1,3}", v) or not 1 <= int(v) <= 100:
+                    raise Usage("%s: '%s' is not a count in [1, 100]" % (a, v))
+                o["repeat"] = int(v)
+            elif a in ("-n", "--workers"):
+                o["workers"] = workers_list(a, v)
+            elif a in ("-w", "--workloads"):
+                ws = v.split(",")
+                bad = [w for w in ws if w not in twins.TWINS]
+                if bad or not ws:
+                    raise Usage("%s: unknown workload '%s' (%s)" % (a, bad[0] if bad else v,
+                                                                    ",".join(twins.TWINS)))
+                o["workloads"] = ws
+            elif a == "--duration":
+                o["duration"] = positive(a, v, 3600)
+            else:
+                o["with"].append(v)
+            continue
+        if a.startswith("-"):
+            raise Usage("unknown option '%s'" % a)
+        if o["res"] is not None:
+            raise Usage("extra argument '%s'" % a)
+        o["res"] = a
+    o["res"] = o["res"] or "results/latest"
+    o["repeat"] = o["repeat"] or (1 if o["quick"] else 5 if o["full"] else 3)
+    o["budget"] = o["budget"] or (1800.0 if o["full"] else 240.0)
+    o["target"] = 1.0 if o["full"] else 0.15
+    return o
+
+
+def workers_list(opt, text):
+    if text == "auto":
+        return None
+    out = []
+    for part in text.split(","):
+        m = re.fullmatch(r"([0-9]{1,7})(?:-([0-9]{1,7}))?", part)
+        if not m:
+            raise Usage("%s: '%s' is not a worker count" % (opt, part))
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if lo < 1 or hi < lo or hi > MAX_WORKERS:
+            raise Usage("%s: '%s': worker counts are 1 to %d" % (opt, part, MAX_WORKERS))
+        out += range(lo, hi + 1)
+    return sorted(set(out))
+
+
+# --- interpreters -----------------------------------------------------------------
+
+def probe(exe, env):
+    """What an interpreter is (run.py --probe), or None."""
+    try:
+        r = subprocess.run([exe, os.path.join(HERE, "twins", "run.py"), "--probe"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30,
+                           start_new_session=True)
+        info = json.loads(r.stdout.decode("utf-8", "replace"))
+        return info if r.returncode == 0 and isinstance(info, dict) else None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+def free_threaded(env, say, notes):
+    """Free-threaded interpreters on PATH: python3.13t, python3.14t, ...,
+    or any python3[.X] whose sys._is_gil_enabled() is false."""
+    found, seen = [], {os.path.realpath(sys.executable)}
+    names = ["python3.13t", "python3.14t", "python3.15t"]
+    for d in env.get("PATH", "").split(os.pathsep):
+        try:
+            for f in sorted(os.listdir(d)):
+                if re.fullmatch(r"python3(\.[0-9]+t?)?", f) and f not in names:
+                    names.append(f)
+        except OSError:
+            continue
+    for name in names:
+        exe = shutil.which(name, path=env.get("PATH", ""))
+        if not exe or os.path.realpath(exe) in seen:
+            continue
+        seen.add(os.path.realpath(exe))
+        info = probe(exe, env)
+        if info is None:
+            continue
+        if info.get("gil", True):
+            if name.endswith("t"):
+                notes.append("%s runs with its GIL enabled (PYTHON_GIL=1?): not used" % exe)
+            continue
+        say("free-threaded interpreter: %s (%s)" % (exe, info.get("name")))
+        found.append((exe, info))
+    return found
+
+
+# --- the run's points -------------------------------------------------------------
+
+def read_run(o):
+    rows, header = [], None
+    for d in [o["res"]] + o["with"]:
+        path = os.path.join(d, "results.csv")
+        if not os.path.isfile(path):
+            if d != o["res"]:
+                raise Usage("--with %s: no results.csv there" % d)
+            continue
+        try:
+            got = fidelity.read_csv(path)
+        except fidelity.BadInput as e:
+            raise Usage(str(e))
+        if header is None:
+            with open(path, newline="", encoding="utf-8", errors="replace") as f:
+                header = next(csv.reader(f))
+        rows += got
+    return rows, header
+
+
+def spec_of(row):
+    m = row.get("model", "")
+    if m == "serial":
+        return ("serial", "", "")
+    if m == "gil":
+        return ("gil", "", row.get("switch_interval_us") or fidelity.DEFAULT_INTERVAL)
+    if m == "procs":
+        return ("procs", row.get("start") or "fork", "")
+    if m in ("threads", "ft"):
+        return ("ft", "", "")
+    return None  # gil-old: Python 2 has no twin here
+
+
+def points_from_run(rows, o, notes):
+    pts, capped = {}, 0
+    for r in rows:
+        wl = r.get("workload", "")
+        if wl not in twins.TWINS or (o["workloads"] and wl not in o["workloads"]):
+            continue
+        spec = spec_of(r)
+        if spec is None or r.get("bind") not in (None, "", "none"):
+            continue
+        if wl == "queue" and r.get("ipc") not in (None, "", "auto"):
+            continue
+        try:
+            n = int(r.get("workers", ""))
+            k = int(r.get("cpu_neighbours") or 0)
+        except ValueError:
+            continue
+        if n < 1 or (o["workers"] and n not in o["workers"]):
+            continue
+        if n > MAX_WORKERS:
+            capped += 1
+            continue
+        mod = twins.twin(wl)
+        key = (wl, n, k, fidelity.keyparams(wl, r))
+        pt = pts.get(key)
+        if pt is None:
+            params = {p: r[p] for p in mod.PARAMS if r.get(p)}
+            pt = pts[key] = {"workload": wl, "workers": n, "neighbours": k, "params": params,
+                             "specs": set(), "row": r}
+        if spec[0] == "serial" and k:
+            continue
+        pt["specs"].add(spec)
+        if mod.SIZE and r.get(mod.SIZE):
+            try:
+                cur = twins.param_int(pt["params"], mod.SIZE) if pt["params"].get(mod.SIZE) else 0
+                if twins.param_int(r, mod.SIZE) > cur:
+                    pt["params"][mod.SIZE] = r[mod.SIZE]
+            except ValueError:
+                pass
+    if capped:
+        notes.append("%d row(s) with more than %d workers left out" % (capped, MAX_WORKERS))
+    return list(pts.values())
+
+
+def default_points(o):
+    """No run to follow: every twin at 2 workers (and convoy alone)."""
+    out = []
+    for wl in o["workloads"] or twins.TWINS:
+        for n in o["workers"] or ([1, 2] if wl == "convoy" else [2]):
+            specs = {("gil", "", fidelity.DEFAULT_INTERVAL), ("procs", "fork", ""), ("ft", "", "")}
+            if wl != "convoy":
+                specs.add(("serial", "", ""))
+            out.append({"workload": wl, "workers": n, "neighbours": 0, "params": {},
+                        "specs": specs, "row": {}})
     return out
 
 
-def parse_list(text, name):
+def rank(pt):
+    # Without neighbours first, then 2 workers (or the nearest), then the rest.
+    n = pt["workers"]
+    return (pt["neighbours"] != 0, abs(math.log2(n) - 1), n,
+            json.dumps(pt["params"], sort_keys=True))
+
+
+def cost(pt, o, specs):
+    """Seconds the point is expected to take in the interpreter."""
+    c = 0.3 if not o["quick"] else 0.1   # interpreter work, pilot
+    for s in specs:
+        start = START_S.get(s[1], 0.0) * (pt["workers"] + pt["neighbours"] + 1)
+        if pt["workload"] == "spawn" and s[0] == "procs":
+            start *= 2
+        c += o["repeat"] * ((0.02 if o["quick"] else o["target"]) + start)
+    return c
+
+
+def select(pts, o, share, notes):
+    """Round-robin over the workloads, best-ranked points first, while the
+    budget share lasts."""
+    by = {}
+    for p in sorted(pts, key=rank):
+        by.setdefault(p["workload"], []).append(p)
+    chosen, spent, left = [], 0.0, 0
+    depth = max((len(v) for v in by.values()), default=0)
+    for i in range(depth):
+        for wl in sorted(by):
+            if i >= len(by[wl]):
+                continue
+            p = by[wl][i]
+            c = cost(p, o, [s for s in p["specs"] if s[0] != "ft"])
+            if chosen and spent + c > share:
+                left += 1
+                continue
+            chosen.append(p)
+            spent += c
+    if left:
+        notes.append("%d point(s) of the run left out to fit the budget (--budget, FULL=1)" % left)
+    return chosen
+
+
+def plan_point(pt, i, models, o, size=None, duration=None):
+    params = dict(pt["params"])
+    mod = twins.twin(pt["workload"])
+    if o["duration"] and mod.SIZE == "duration_ms":
+        params["duration_ms"] = str(int(min(o["duration"] * 1000,
+                                            twins.param_int(twins.params_of(mod, params),
+                                                            "duration_ms"))))
+    return {"id": i, "workload": pt["workload"], "workers": pt["workers"],
+            "neighbours": pt["neighbours"], "params": params, "reps": o["repeat"],
+            "target_s": o["target"], "size": size,
+            "models": [{"model": s[0], "start": s[1], "interval": int(s[2]) if s[2] else None}
+                       for s in sorted(models)]}
+
+
+# --- the calibration --------------------------------------------------------------
+
+class Calibration:
+    def __init__(self, o, say):
+        self.o, self.say = o, say
+        self.t0 = time.time()
+        self.notes = []
+        self.tmp = tempfile.mkdtemp(prefix="ptcal.")
+        self.env = dict(os.environ, TMPDIR=self.tmp, LC_ALL="C", PYTHONDONTWRITEBYTECODE="1")
+        self.env.pop("PYTHONHASHSEED", None)
+        self.bin = os.environ.get("PTBENCH") or "build/ptbench"
+        self.failed = 0
+
+    def left(self):
+        return self.o["budget"] - (time.time() - self.t0)
+
+    def run_plan(self, exe, points, phase, cols, seconds):
+        """Runs the points in one interpreter; returns its rows."""
+        fd, plan_path = tempfile.mkstemp(suffix=".json", dir=self.tmp)
+        deadline = time.time() + seconds
+        with os.fdopen(fd, "w") as f:
+            json.dump({"columns": cols, "phase": phase, "points": points,
+                       "quick": self.o["quick"], "deadline": deadline}, f)
+        fd, out = tempfile.mkstemp(suffix=".csv", dir=self.tmp)
+        os.close(fd)
+        cmd = [exe, os.path.join(HERE, "twins", "run.py"), "--plan", plan_path, "--out", out]
+        if self.o["quiet"]:
+            cmd.append("-q")
+        # The runner stops starting repetitions at the deadline; the grace
+        # lets the one under way end before it is killed.
+        st = run_child(cmd, deadline + 20 + (10 if self.o["quick"] else 0), self.env)
+        if st is None:
+            self.notes.append("%s: stopped at the budget's deadline" % exe)
+        elif st != 0:
+            self.notes.append("%s: the twins' runner exited with %d" % (exe, st))
+            self.failed += 1
+        with open(out, newline="") as f:
+            return [dict(zip(cols, r)) for r in csv.reader(f) if len(r) == len(cols)]
+
+
+def columns(header):
+    cols = list(header or BASE)
+    for c in BASE + EXTRA:
+        if c not in cols:
+            cols.append(c)
+    for wl in twins.TWINS:
+        for p in twins.twin(wl).PARAMS:
+            if p not in cols:
+                cols.append(p)
+    return cols
+
+
+def size_of(rows, pid, mod):
+    for r in rows:
+        if str(r.get("point")) == str(pid) and r.get("status") == "ok" and mod.SIZE:
+            return r.get(mod.SIZE) or None
+    return None
+
+
+def write_rows_csv(path, cols, rows):
+    import io
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, cols, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    fidelity.write_atomic(path, buf.getvalue())
+
+
+def ptbench_params(binary, env):
+    """Each workload's parameter names, from `ptbench list`."""
     try:
-        vals = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise SystemExit("calibrate.py: bad %s '%s'" % (name, text))
-    if not vals or min(vals) < 0:
-        raise SystemExit("calibrate.py: bad %s '%s'" % (name, text))
-    return vals
+        out = subprocess.run([binary, "list"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=30).stdout.decode("utf-8",
+                                                                                   "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    names, cur = {}, None
+    for line in out.splitlines():
+        m = re.match(r"^  ([a-z][a-z0-9_-]*)\s{2,}\S", line)
+        if m:
+            cur = names.setdefault(m.group(1), [])
+            continue
+        m = re.match(r"^\s+-p ([A-Za-z_][A-Za-z0-9_]*)=", line)
+        if m and cur is not None:
+            cur.append(m.group(1))
+        if line.startswith("models:"):
+            break
+    return names
 
 
-def shares(total, n):
-    # Strong scaling, as countdown.c's share_of(): the remainder to the first.
-    return [total // n + (1 if i < total % n else 0) for i in range(n)]
+class Rerun:
+    """Paired reruns: for a comparison, ptbench's two points (one repetition
+    each) and then CPython's, round after round, so that both see the same
+    load; into RESULTS/calibration-paired/<comparison>/round-<r>/."""
+
+    def __init__(self, cal, cols, runrows, main_rows, ft_exe, sizes):
+        self.cal, self.cols, self.runrows = cal, cols, runrows
+        self.main_rows, self.ft_exe, self.sizes = main_rows, ft_exe, sizes
+        self.params = ptbench_params(cal.bin, cal.env)
+        res = cal.o["res"]
+        self.dir = tempfile.mkdtemp(prefix=".calibration-paired.", dir=res)
+        self.made = set()
+
+    def pt_row(self, g, spec):
+        """A row of the run at this point (its parameters for ptbench)."""
+        wl, n, k, kp = g
+        for r in self.runrows:
+            kk = fidelity.point_key(dict(r, status="ok", ops_per_s="1"), "ptbench")
+            if kk and kk[0] == g and kk[1] == spec:
+                return r
+        return None
+
+    def ptbench(self, g, spec, role, out_rows, deadline):
+        wl, n, k, kp = g
+        row = self.pt_row(g, spec)
+        if row is None:
+            return False
+        args = [self.cal.bin, "run", "-w", wl, "-m", spec[0], "-n", str(n), "-r", "1",
+                "--warmup", "0", "-q"]
+        for p in self.params.get(wl, []):
+            if row.get(p):
+                args += ["-p", "%s=%s" % (p, row[p])]
+        if k:
+            args += ["--cpu-neighbours", str(k)]
+        if spec[0] == "procs" and row.get("start"):
+            args += ["--start", spec[1]]
+        if spec[0] == "gil":
+            args += ["--switch-interval", spec[2]]
+        if row.get("shared") not in (None, "", "0"):
+            args += ["--shared", row["shared"]]
+        out = tempfile.mkdtemp(dir=self.cal.tmp)
+        os.rmdir(out)
+        st = run_child(args + ["-o", out], deadline, self.cal.env)
+        path = os.path.join(out, "results.csv")
+        if st not in (0, 1) or not os.path.isfile(path):
+            return False
+        for r in fidelity.read_csv(path):
+            r["role"] = role
+            out_rows.append(r)
+        return True
+
+    def cpython(self, g, spec, role, r, deadline):
+        wl, n, k, kp = g
+        exe = self.ft_exe if spec[0] == "ft" else sys.executable
+        if exe is None:
+            return []
+        pt = {"workload": wl, "workers": n, "neighbours": k, "params": self.sizes[g]["params"],
+              "specs": {spec}}
+        o = dict(self.cal.o, repeat=1)
+        p = plan_point(pt, "paired", [spec], o, size=self.sizes[g]["size"])
+        p["rep_base"] = r
+        p["role"] = role
+        rows = self.cal.run_plan(exe, [p], "paired", self.cols, max(1.0, deadline - time.time()))
+        for x in rows:
+            x["role"] = role
+        return rows
+
+    def run(self, row, rounds):
+        g, sa, gb, sb, pa, pb = row["_specs"]
+        cid = fidelity.cmp_id(row)
+        for r in range(1, rounds + 1):
+            if self.cal.left() < 2:
+                return
+            deadline = time.time() + self.cal.left()
+            ptrows, cprows = [], []
+            ok = self.ptbench(g, pa, "a", ptrows, deadline) and \
+                self.ptbench(gb, pb, "b", ptrows, deadline)
+            if not ok:
+                return
+            cprows += self.cpython(g, sa, "a", r, deadline)
+            cprows += self.cpython(gb, sb, "b", r, deadline)
+            d = os.path.join(self.dir, cid, "round-%d" % r)
+            os.makedirs(d, exist_ok=True)
+            write_rows_csv(os.path.join(d, "ptbench.csv"), list(ptrows[0].keys()), ptrows)
+            write_rows_csv(os.path.join(d, "cpython.csv"), self.cols, cprows)
+            self.made.add(cid)
+
+    def publish(self):
+        """The reruns replace the last calibration's, whole."""
+        final = os.path.join(self.cal.o["res"], "calibration-paired")
+        if os.path.islink(final) or os.path.isfile(final):
+            os.unlink(final)
+        elif os.path.isdir(final):
+            shutil.rmtree(final)
+        os.chmod(self.dir, 0o777 & ~fidelity.UMASK)
+        os.replace(self.dir, final)
+        self.dir = None
+
+    def discard(self):
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
 
 
-def mp_context():
-    # fork keeps the child's start-up out of the timed region and needs no
-    # importable __main__; it is the Linux default before 3.14.
+def calibrate(o, say):
+    res = o["res"]
+    if not os.path.isdir(res):
+        if os.path.islink(res) or os.path.normpath(res) == os.path.normpath("results/latest"):
+            print("calibrate: no results in '%s': run 'make bench' first or pass RESULTS=DIR"
+                  % res, file=sys.stderr)
+            return 1
+        os.makedirs(res)
+    runrows, header = read_run(o)
+    cal = Calibration(o, say)
+    rerun = None
     try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return multiprocessing.get_context()
+        info = probe(sys.executable, cal.env) or {"gil": True, "name": sys.executable}
+        interps = [info.get("name", sys.executable)]
+        fts = free_threaded(cal.env, say, cal.notes) if o["ft"] else []
+        ft_exe = fts[0][0] if fts else None
+        if ft_exe:
+            interps.append("%s (%s)" % (fts[0][1].get("name"), ft_exe))
+        elif o["ft"]:
+            say("no free-threaded interpreter on PATH (python3.13t, python3.14t, or a python3 "
+                "without a GIL): no free/gil rows")
+        if not info.get("gil", True):
+            cal.notes.append("%s has no GIL: its threads stand for ft, and no gil rows"
+                             % sys.executable)
+        pts = points_from_run(runrows, o, cal.notes) if runrows else default_points(o)
+        if not runrows:
+            cal.notes.append("no ptbench results.csv in %s: the twins ran at their own "
+                             "default points, with nothing to compare" % res)
+        cols = columns(header)
 
+        shares = (0.45, 0.2) if ft_exe else (0.6, 0.0)
+        if not o["rerun"]:
+            shares = (0.75, 0.25) if ft_exe else (1.0, 0.0)
+        chosen = select(pts, o, shares[0] * o["budget"], cal.notes)
+        say("%d point(s) of %d workloads, %d repetition(s), budget %g s"
+            % (len(chosen), len({p["workload"] for p in chosen}), o["repeat"], o["budget"]))
+        main_plan = []
+        for i, p in enumerate(chosen):
+            models = [s for s in p["specs"] if s[0] != "ft"]
+            if not info.get("gil", True):
+                models = [s for s in p["specs"] if s[0] in ("serial", "procs", "ft")]
+            if models:
+                main_plan.append(plan_point(p, i, models, o))
+        rows = cal.run_plan(sys.executable, main_plan, "main", cols,
+                            max(1.0, shares[0] * o["budget"] - (time.time() - cal.t0)))
+        sizes = {}
+        for i, p in enumerate(chosen):
+            g = (p["workload"], p["workers"], p["neighbours"],
+                 fidelity.keyparams(p["workload"], p["params"]))
+            sizes[g] = {"params": p["params"], "size": size_of(rows, i, twins.twin(p["workload"]))}
+        if ft_exe:
+            ft_plan = [plan_point(p, i, [("ft", "", "")], o,
+                                  size=size_of(rows, i, twins.twin(p["workload"])))
+                       for i, p in enumerate(chosen) if ("ft", "", "") in p["specs"]]
+            rows += cal.run_plan(ft_exe, ft_plan, "main", cols,
+                                 max(1.0, (shares[0] + shares[1]) * o["budget"]
+                                     - (time.time() - cal.t0)))
+        write_rows_csv(os.path.join(res, "calibration.csv"), cols, rows)
+        bad = sum(1 for r in rows if r.get("status") == "failed")
+        meta = {"interpreters": interps, "free_threaded": bool(ft_exe), "budget_s": o["budget"],
+                "repeat": o["repeat"], "points": len(chosen), "notes": cal.notes}
+        say("%s: %d rows, %d failed" % (os.path.abspath(os.path.join(res, "calibration.csv")),
+                                        len(rows), bad))
 
-def die_with_parent():
-    # A forked child must not outlive a killed calibration (STYLE.md: forked
-    # workers never outlive the driver): PR_SET_PDEATHSIG (1) with SIGKILL,
-    # Linux's prctl(2); elsewhere nothing to do, best effort.
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def percentile(sorted_ns, q):
-    # Nearest rank, in microseconds.
-    if not sorted_ns:
-        return float("nan")
-    k = max(0, min(len(sorted_ns) - 1, int(math.ceil(q * len(sorted_ns))) - 1))
-    return sorted_ns[k] / 1e3
-
-
-# --- countdown ---------------------------------------------------------------
-
-def cd_seq(parts):
-    t0 = time.monotonic()
-    for p in parts:
-        countdown(p)
-    return time.monotonic() - t0
-
-
-def cd_threads(parts):
-    ends = [0.0] * len(parts)
-    ready = threading.Barrier(len(parts) + 1)
-    go = threading.Event()
-
-    def body(i):
-        ready.wait()
-        go.wait()
-        countdown(parts[i])
-        ends[i] = time.monotonic()
-
-    ts = [threading.Thread(target=body, args=(i,)) for i in range(len(parts))]
-    for t in ts:
-        t.start()
-    ready.wait()
-    # The start gate: the clock starts when all are released, stops when the
-    # last one finishes (DESIGN.md, Execution models).
-    t0 = time.monotonic()
-    go.set()
-    for t in ts:
-        t.join()
-    return max(ends) - t0
-
-
-def _cd_child(i, part, ready, go, ends):
-    die_with_parent()
-    ready.wait()
-    go.wait()
-    countdown(part)
-    # CLOCK_MONOTONIC is system-wide on Linux: comparable across processes.
-    ends[i] = time.monotonic()
-
-
-def cd_procs(parts):
-    ctx = mp_context()
-    ends = ctx.RawArray("d", len(parts))
-    ready = ctx.Barrier(len(parts) + 1)
-    go = ctx.Event()
-    ps = [ctx.Process(target=_cd_child, args=(i, p, ready, go, ends), daemon=True)
-          for i, p in enumerate(parts)]
-    for p in ps:
-        p.start()
-    ready.wait()
-    t0 = time.monotonic()
-    go.set()
-    for p in ps:
-        p.join()
-    bad = [p.exitcode for p in ps if p.exitcode != 0]
-    if bad:
-        raise RuntimeError("worker process exited with %s" % bad[0])
-    return max(ends) - t0
-
-
-# --- convoy ------------------------------------------------------------------
-
-def _echo(peer, other):
-    # The echo peer, in its own process and so outside this GIL.
-    die_with_parent()
-    other.close()
-    try:
-        while True:
-            data = peer.recv(MSG)
-            if not data:
-                break
-            peer.sendall(data)
-    except OSError:
-        pass
-    os._exit(0)
-
-
-def _spin(stop, counts, i, go):
-    # A CPU-bound companion: Beazley's countdown, a chunk at a time, until
-    # told to stop.
-    go.wait()
-    c = 0
-    while not stop[0]:
-        n = CHUNK
-        while n > 0:
-            n -= 1
-        c += CHUNK
-    counts[i] = c
-
-
-def _spin_proc(stop, counts, i, go, sock):
-    die_with_parent()
-    sock.close()  # so that the echo peer sees the end when the client closes
-    _spin(stop, counts, i, go)
-
-
-def convoy_point(companions, k, duration):
-    """One repetition: returns (round trips, elapsed s, latencies ns sorted,
-    companion iterations/s or None)."""
-    ctx = mp_context()
-    sock, peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    echo = ctx.Process(target=_echo, args=(peer, sock), daemon=True)
-    echo.start()
-    peer.close()
-    comp = []
-    if companions == "procs":
-        stop, counts, go = ctx.RawArray("b", 1), ctx.RawArray("d", max(k, 1)), ctx.Event()
-        comp = [ctx.Process(target=_spin_proc, args=(stop, counts, i, go, sock), daemon=True)
-                for i in range(k)]
-    else:
-        stop, counts, go = [False], [0.0] * max(k, 1), threading.Event()
-        comp = [threading.Thread(target=_spin, args=(stop, counts, i, go))
-                for i in range(k)]
-    for c in comp:
-        c.start()
-    req = b"p" * MSG
-    lats = []
-    n = 0
-    err = None
-    try:
-        # One round trip before the gate, so the peer is known to answer.
-        sock.sendall(req)
-        got = 0
-        while got < MSG:
-            d = sock.recv(MSG - got)
-            if not d:
-                raise OSError("echo peer closed the socket")
-            got += len(d)
-        go.set()
-        t0 = time.perf_counter_ns()
-        deadline = t0 + int(duration * 1e9)
-        now = t0
-        while now < deadline:
-            # As convoy.c's worker 0: send, then receive, each a blocking call
-            # that releases the GIL and takes it back.
-            sock.sendall(req)
-            got = 0
-            while got < MSG:
-                d = sock.recv(MSG - got)
-                if not d:
-                    raise OSError("echo peer closed the socket")
-                got += len(d)
-            t1 = time.perf_counter_ns()
-            lats.append(t1 - now)
-            now = t1
-            n += 1
-        elapsed = (now - t0) / 1e9
-    except OSError as e:
-        err = e
-        elapsed = 0.0
+        why = "no ptbench run to compare with"
+        cmp_rows = fidelity.compute(None, rows, runrows) if runrows else []
+        todo = [r for r in cmp_rows if r["flagged"] or o["paired"]]
+        if not o["rerun"]:
+            why = "--no-rerun"
+        elif not (os.path.isfile(cal.bin) and os.access(cal.bin, os.X_OK)):
+            why = "no ptbench binary '%s' (set PTBENCH)" % cal.bin
+        elif todo:
+            why = "the calibration budget was spent before its paired rerun"
+            rerun = Rerun(cal, cols + [c for c in ["role"] if c not in cols], runrows, rows,
+                          ft_exe, sizes)
+            todo.sort(key=lambda r: -abs(math.log(float(r["fidelity"]))))
+            rounds = 1 if o["quick"] else max(2, min(o["repeat"], 3))
+            say("paired rerun of %d comparison(s), %d round(s) each" % (len(todo), rounds))
+            for r in todo:
+                if cal.left() < 2:
+                    break
+                rerun.run(r, rounds)
+            rerun.publish()
+            rerun = None
+        cmp_rows = fidelity.compute(res, rows, runrows, why) if runrows else []
+        meta["wall_s"] = round(time.time() - cal.t0, 1)
+        fidelity.write_atomic(os.path.join(res, "calibration.json"),
+                              json.dumps(meta, indent=1) + "\n")
+        if runrows:
+            fidelity.write(res, cmp_rows, meta)
+            n, agree = fidelity.summary(cmp_rows)
+            say("%d comparison(s), %d agree within [0.67, 1.5]: %s" % (
+                n, agree, os.path.abspath(os.path.join(res, "fidelity.md"))))
+        say("calibration took %.0f s (budget %g s)" % (meta["wall_s"], o["budget"]))
+        return 1 if bad or cal.failed else 0
     finally:
-        go.set()
-        stop[0] = True
-        for c in comp:
-            c.join()
-        sock.close()
-        echo.join(5)
-        if echo.is_alive():
-            echo.kill()
-            echo.join()
-    if err is not None:
-        raise RuntimeError("round trip: %s" % err)
-    cpu = sum(counts[:k]) / elapsed if k and elapsed > 0 else None
-    lats.sort()
-    return n, elapsed, lats, cpu
+        # A second signal must not cut the cleaning short.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        kill_children()
+        if rerun is not None:
+            rerun.discard()
+        shutil.rmtree(cal.tmp, ignore_errors=True)
 
 
-# --- driver ------------------------------------------------------------------
-
-def fmt(v):
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return "" if not math.isfinite(v) else "%.9g" % v
-    return str(v)
-
-
-class Out:
-    def __init__(self, header, interp, path):
-        self.cols = header
-        self.interp = interp
-        self.f = open(path, "w", newline="")
-        self.w = csv.writer(self.f, lineterminator="\n")
-
-    def row(self, **kv):
-        kv["interpreter"] = self.interp
-        # Only columns results.csv has; the rest stay empty.
-        self.w.writerow([fmt(kv.get(c)) for c in self.cols + ["interpreter"]])
-        self.f.flush()
-
-    def close(self):
-        self.f.close()
-
-
-def say(args, msg):
-    if not args.quiet:
-        print("calibrate: " + msg, file=sys.stderr, flush=True)
-
-
-def size_count(args):
-    if args.count:
-        return args.count
-    if args.quick:
-        return 1000000
-    probe = 2000000
-    best = min(cd_seq([probe]) for _ in range(2))
-    count = TARGET_SEQ_S * probe / max(best, 1e-6)
-    mag = 10 ** int(math.floor(math.log10(count)) - 1)
-    return int(round(count / mag) * mag)
-
-
-def run_countdown(args, out, tmodel, gil_us):
-    total = size_count(args)
-    say(args, "countdown: %d iterations in all, workers %s, %d repetition(s)"
-        % (total, ",".join(map(str, args.workers)), args.repeat))
-    runs = [("cpython-seq", cd_seq), (tmodel, cd_threads)]
-    if not args.threads_only:
-        runs.append(("cpython-procs", cd_procs))
-    cd_seq([total // 10])  # warm-up, not recorded
-    for rep in range(args.rep_base, args.rep_base + args.repeat):
-        for n in args.workers:
-            for model, fn in runs:
-                base = dict(workload="countdown", model=model, workers=n, bind="none",
-                            rep=rep, count=total, scaling="strong")
-                if model == "cpython-threads":
-                    base["switch_interval_us"] = gil_us
-                try:
-                    wall = fn(shares(total, n))
-                    out.row(status="ok", wall_s=wall, ops=total, ops_per_s=total / wall,
-                            **base)
-                except Exception as e:  # a failed point is a row, not a crash
-                    out.row(status="failed", message=str(e), **base)
-                say(args, "countdown %-17s n=%-3d rep %d" % (model, n, rep))
-
-
-def run_convoy(args, out, tmodel):
-    say(args, "convoy: %g s a point, %s CPU-bound companions, intervals %s us"
-        % (args.duration, ",".join(map(str, args.companions)),
-           ",".join(map(str, args.intervals))))
-    # (model, companion kind, switch interval or None)
-    plan = []
-    if gil_enabled():
-        plan += [(tmodel, "threads", us) for us in args.intervals]
-    else:
-        plan.append((tmodel, "threads", None))  # no GIL: no interval to vary
-    if not args.threads_only:
-        plan.append(("cpython-procs", "procs", None))
-    default = sys.getswitchinterval()
-    for rep in range(args.rep_base, args.rep_base + args.repeat):
-        for model, kind, us in plan:
-            for k in args.companions:
-                sys.setswitchinterval(us / 1e6 if us else default)
-                base = dict(workload="convoy", model=model, workers=k + 1, bind="none",
-                            rep=rep, switch_interval_us=us,
-                            duration_ms=int(round(args.duration * 1000)))
-                try:
-                    n, el, lats, cpu = convoy_point(kind, k, args.duration)
-                    if n == 0:
-                        raise RuntimeError("no round trip in %.0f ms" % (el * 1e3))
-                    out.row(status="ok", wall_s=el, ops=n, ops_per_s=n / el,
-                            lat_p50_us=percentile(lats, 0.50),
-                            lat_p99_us=percentile(lats, 0.99), cpu_ops_per_s=cpu, **base)
-                except Exception as e:
-                    out.row(status="failed", message=str(e), **base)
-                finally:
-                    sys.setswitchinterval(default)
-                say(args, "convoy %-17s k=%d interval=%s rep %d"
-                    % (model, k, us if us else "-", rep))
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--header", help="a CSV file whose first line is results.csv's header")
-    ap.add_argument("--out", help="rows are written here, no header")
-    ap.add_argument("--quick", action="store_true", help="small sizes, for tests")
-    ap.add_argument("-r", "--repeat", type=int, help="repetitions (default 3, quick 1)")
-    ap.add_argument("-n", "--workers", default="auto", help="countdown workers: LIST or auto")
-    ap.add_argument("--count", type=int, default=0,
-                    help="countdown total (default: sized for ~%g s sequential)" % TARGET_SEQ_S)
-    ap.add_argument("--duration", type=float, help="convoy seconds a point (default 1, quick 0.1)")
-    ap.add_argument("--companions", default="0,1,2,3", help="convoy CPU-bound companions")
-    ap.add_argument("--intervals", default="5000,1000,100", help="switch intervals, us")
-    ap.add_argument("-w", "--workloads", default="countdown,convoy")
-    ap.add_argument("--threads-only", action="store_true",
-                    help="no process model (for a second, free-threaded interpreter)")
-    ap.add_argument("--rep-base", type=int, default=0, help="number of the first repetition")
-    ap.add_argument("--print-plan", action="store_true",
-                    help="print 'COUNT WORKERS' (the countdown total and worker list) and exit")
-    ap.add_argument("-q", "--quiet", action="store_true")
-    args = ap.parse_args()
-
-    args.repeat = args.repeat or (1 if args.quick else 3)
-    args.duration = args.duration or (0.1 if args.quick else 1.0)
-    args.workers = auto_workers() if args.workers == "auto" else parse_list(args.workers, "workers")
-    args.companions = parse_list(args.companions, "companions")
-    args.intervals = parse_list(args.intervals, "intervals")
-    if args.repeat < 1 or args.duration <= 0 or 0 in args.workers or 0 in args.intervals:
-        raise SystemExit("calibrate.py: repeat, duration, workers and intervals must be > 0")
-    if args.print_plan:
-        print(size_count(args), ",".join(map(str, args.workers)))
-        return
-    wls = args.workloads.split(",")
-    for w in wls:
-        if w not in ("countdown", "convoy"):
-            raise SystemExit("calibrate.py: unknown workload '%s'" % w)
-
-    if not args.header or not args.out:
-        raise SystemExit("calibrate.py: --header and --out are needed")
-    with open(args.header, newline="") as f:
-        header = next(csv.reader(f), None)
-    if not header or header[:2] != ["workload", "model"]:
-        raise SystemExit("calibrate.py: %s: no results.csv header" % args.header)
-    if "interpreter" in header:
-        header = header[:header.index("interpreter")]
-
-    tmodel = "cpython-threads" if gil_enabled() else "cpython-ft-threads"
-    gil_us = int(round(sys.getswitchinterval() * 1e6)) if gil_enabled() else None
-    out = Out(header, interpreter_name(), args.out)
-    say(args, "%s (%s), %s" % (interpreter_name(), sys.executable,
-                               "GIL" if gil_enabled() else "no GIL"))
+def main(argv):
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
-        if "countdown" in wls:
-            run_countdown(args, out, tmodel, gil_us)
-        if "convoy" in wls:
-            run_convoy(args, out, tmodel)
-    finally:
-        out.close()
+        o = parse(argv)
+    except Usage as e:
+        print("calibrate: %s" % e, file=sys.stderr)
+        return 2
+
+    def say(msg):
+        if not o["quiet"]:
+            print("calibrate: %s" % msg, file=sys.stderr, flush=True)
+
+    try:
+        return calibrate(o, say)
+    except Usage as e:
+        print("calibrate: %s" % e, file=sys.stderr)
+        return 2
+    except fidelity.BadInput as e:
+        print("calibrate: %s" % e, file=sys.stderr)
+        return 2
+    except Stop as e:
+        kill_children()
+        print("calibrate: interrupted", file=sys.stderr)
+        return e.status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
