@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
-// The CPython calibration scripts: a quick run writes a well-formed
-// calibration.csv (results.csv's columns plus interpreter), and fidelity.sh
-// turns a fixture into the expected side-by-side ratios and flags.
+// The CPython calibration (scripts/calibrate.sh, scripts/calibrate.py, the
+// twins in scripts/twins/, scripts/fidelity.py): every twin runs at a tiny
+// size and writes well-formed rows; fidelity comes out right from a
+// fixture; a missing free-threaded interpreter is a notice, a stand-in one
+// is found and used; bad options exit 2; SIGINT and SIGTERM end it at once
+// with nothing left behind. The checks on the files are in
+// tests/fixtures/calibrate/check.py (csv and json modules).
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,462 +33,475 @@ static const char *root(void)
 	return r && *r ? r : ".";
 }
 
-static void path_of(char *buf, size_t n, const char *dir, const char *name)
-{
-	snprintf(buf, n, "%s/%s", dir, name);
-}
-
-/* Runs `bash <script> args...` from the repository root with the extra
- * environment @env ("K=V", NULL-terminated), stdout and stderr into
- * @dir/out.txt; kills its process group after @timeout_s. Returns the exit
- * status, 128 + signal, or -1 on timeout. */
-static int run_script(const char *dir, const char *const argv[], const char *const env[],
-		      int timeout_s)
-{
-	char out[4096];
-	struct timespec t0, now;
-	pid_t pid;
-	int st = 0;
-
-	path_of(out, sizeof(out), dir, "out.txt");
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-		setpgid(0, 0);
-		if (fd < 0 || chdir(root()) != 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		for (int i = 0; env && env[i]; i++)
-			putenv((char *)(uintptr_t)env[i]);
-		/* execvp's prototype predates const; it does not write argv. */
-		execvp("bash", (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	if (pid < 0)
-		return -2;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec > timeout_s) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -1;
-		}
-		poll(NULL, 0, 20);
-	}
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static bool copy_file(const char *from, const char *to)
-{
-	char *s = slurp(from);
-	FILE *f = s ? fopen(to, "w") : NULL;
-	bool ok = f && fputs(s, f) >= 0;
-
-	if (f)
-		ok = (fclose(f) == 0) && ok;
-	free(s);
-	return ok;
-}
-
-/* Splits one CSV line (RFC 4180 quotes, no embedded newlines) into at most
- * @max fields, unquoted, in place of @buf; returns the field count. */
-static int csv_fields(const char *line, char *buf, char **field, int max)
-{
-	int n = 0;
-	bool q = false;
-	char *o = buf;
-
-	field[n++] = o;
-	for (const char *p = line; *p && *p != '\n' && *p != '\r'; p++) {
-		if (q && *p == '"' && p[1] == '"') {
-			*o++ = '"';
-			p++;
-		} else if (*p == '"') {
-			q = !q;
-		} else if (!q && *p == ',') {
-			*o++ = '\0';
-			if (n == max)
-				return n + 1;
-			field[n++] = o;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-	return n;
-}
-
-static int col_of(char **hdr, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(hdr[i], name) == 0)
-			return i;
-	return -1;
-}
-
 static bool python_present(void)
 {
 	return system("command -v python3 >/dev/null 2>&1") == 0;
 }
 
-#define MAXF 256
-
-struct calcheck {
-	int rows, ok_rows, by_model[4], countdown, convoy;
-};
-
-/* Checks every row of @dir/calibration.csv against its header, which must be
- * @want_hdr (without the newline) followed by ",interpreter". */
-static void check_calibration(const char *dir, const char *want_hdr, struct calcheck *c)
+static struct pt_cmd_out *cmd_out(void)
 {
-	static const char *const models[] = { "cpython-seq", "cpython-threads", "cpython-procs",
-					      "cpython-ft-threads" };
-	char path[4096], line[8192], hb[8192], rb[8192], *hdr[MAXF], *f[MAXF];
-	FILE *fp;
-	int nh, cw, cm, cs, cops, cint, cwall;
+	struct pt_cmd_out *o = malloc(sizeof(*o));
 
-	memset(c, 0, sizeof(*c));
-	path_of(path, sizeof(path), dir, "calibration.csv");
-	fp = fopen(path, "r");
-	cr_assert_not_null(fp, "no %s", path);
-	cr_assert_not_null(fgets(line, sizeof(line), fp));
-	line[strcspn(line, "\r\n")] = '\0';
-	{
-		size_t wl = strlen(want_hdr);
-
-		cr_assert(strncmp(line, want_hdr, wl) == 0 && strcmp(line + wl, ",interpreter") == 0,
-			  "header is not results.csv's plus interpreter:\n%s\nwant:\n%s,interpreter",
-			  line, want_hdr);
-	}
-	nh = csv_fields(line, hb, hdr, MAXF);
-	cw = col_of(hdr, nh, "workload");
-	cm = col_of(hdr, nh, "model");
-	cs = col_of(hdr, nh, "status");
-	cops = col_of(hdr, nh, "ops_per_s");
-	cwall = col_of(hdr, nh, "wall_s");
-	cint = col_of(hdr, nh, "interpreter");
-	cr_assert(cw >= 0 && cm >= 0 && cs >= 0 && cops >= 0 && cwall >= 0 && cint == nh - 1);
-	while (fgets(line, sizeof(line), fp)) {
-		int n = csv_fields(line, rb, f, MAXF), mi = -1;
-
-		c->rows++;
-		cr_assert_eq(n, nh, "row %d has %d fields, the header %d: %s", c->rows, n, nh, line);
-		for (int i = 0; i < 4; i++)
-			if (strcmp(f[cm], models[i]) == 0)
-				mi = i;
-		cr_assert(mi >= 0, "model '%s' not allowed", f[cm]);
-		c->by_model[mi]++;
-		cr_assert(strcmp(f[cw], "countdown") == 0 || strcmp(f[cw], "convoy") == 0,
-			  "workload '%s'", f[cw]);
-		c->countdown += strcmp(f[cw], "countdown") == 0;
-		c->convoy += strcmp(f[cw], "convoy") == 0;
-		cr_assert(strcmp(f[cs], "ok") == 0 || strcmp(f[cs], "failed") == 0, "status '%s'",
-			  f[cs]);
-		cr_assert(f[cint][0], "row %d names no interpreter", c->rows);
-		if (strcmp(f[cs], "ok") == 0) {
-			c->ok_rows++;
-			cr_assert(atof(f[cops]) > 0, "ok row %d: ops_per_s '%s'", c->rows, f[cops]);
-			cr_assert(atof(f[cwall]) > 0, "ok row %d: wall_s '%s'", c->rows, f[cwall]);
-		}
-	}
-	fclose(fp);
+	cr_assert_not_null(o);
+	return o;
 }
 
-static char *first_line(const char *path)
+/* Runs bash @argv (argv[0] "bash") from the repository root. */
+static void run_bash(const char *const argv[], const char *const env[], double timeout_s,
+		     struct pt_cmd_out *o)
 {
-	char *s = slurp(path);
-
-	if (s)
-		s[strcspn(s, "\r\n")] = '\0';
-	return s;
+	pt_test_run("bash", root(), argv, env, timeout_s, o);
 }
 
-/* The whole quick calibration next to a fixture run: calibration.csv takes
- * the run's header, and the side-by-side files appear. */
-Test(calibrate, quick_run_wellformed, .timeout = 180)
+/* check.py MODE ARGS...: every check must hold. */
+static void check_py(const char *mode, const char *a, const char *b, const char *c)
 {
-	char *dir, src[4096], dst[4096], *hdr;
-	struct calcheck c;
-	int st;
+	char script[4096];
+	const char *argv[] = { "python3", script, mode, a, b, c, NULL };
+	struct pt_cmd_out *o = cmd_out();
+
+	snprintf(script, sizeof(script), "%s/" FIX "/check.py", root());
+	pt_test_run("python3", NULL, argv, NULL, 60, o);
+	cr_assert_eq(o->status, 0, "check.py %s %s:\n%s%s", mode, a, o->out, o->err);
+	free(o);
+}
+
+static void copy_tree(const char *from, const char *to)
+{
+	char cmd[12288];
+
+	snprintf(cmd, sizeof(cmd), "cp -R '%s/.' '%s/'", from, to);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+static void fixture_into(const char *name, const char *dir)
+{
+	char src[4096];
+
+	snprintf(src, sizeof(src), "%s/" FIX "/%s", root(), name);
+	copy_tree(src, dir);
+}
+
+static char *sub(const char *dir, const char *name)
+{
+	char *p = malloc(4096);
+
+	cr_assert_not_null(p);
+	snprintf(p, 4096, "%s/%s", dir, name);
+	return p;
+}
+
+static char *env_kv(const char *k, const char *v)
+{
+	char *p = malloc(8192);
+
+	cr_assert_not_null(p);
+	snprintf(p, 8192, "%s=%s", k, v);
+	return p;
+}
+
+/* A directory for PATH holding only bash, dirname and python3 (and, with
+ * @standin, a python3.13t that wraps python3 and says it has no GIL). */
+static char *make_bin(const char *dir, bool standin)
+{
+	char *bin = sub(dir, "bin"), path[4096];
+	static const char *const tools[] = { "bash", "dirname", "python3" };
+	FILE *f;
+
+	cr_assert_eq(mkdir(bin, 0755), 0);
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		char cmd[8192];
+
+		/* The interpreter itself, not a wrapper such as pyenv's shim
+		 * that needs the rest of PATH. */
+		if (strcmp(tools[i], "python3") == 0)
+			snprintf(cmd, sizeof(cmd),
+				 "ln -s \"$(python3 -c 'import sys; print(sys.executable)')\" '%s/%s'",
+				 bin, tools[i]);
+		else
+			snprintf(cmd, sizeof(cmd), "ln -s \"$(command -v %s)\" '%s/%s'", tools[i],
+				 bin, tools[i]);
+		cr_assert_eq(system(cmd), 0, "%s", cmd);
+	}
+	if (!standin)
+		return bin;
+	/* sys._is_gil_enabled() is false in it: what a free-threaded build says. */
+	snprintf(path, sizeof(path), "%s/site", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/site/sitecustomize.py", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("import sys\nsys._is_gil_enabled = lambda: False\n", f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(path, sizeof(path), "%s/python3.13t", bin);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "#!/bin/sh\nPYTHONPATH='%s/site' exec '%s/python3' \"$@\"\n", dir, bin);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(chmod(path, 0755), 0);
+	return bin;
+}
+
+/* Every twin at its quick size, at every point of a run that has all the
+ * workloads, start methods, a payload, a pool grid and a neighbour:
+ * well-formed rows, a row for each point, nothing left behind. */
+Test(calibrate, every_twin_quick, .timeout = 400)
+{
+	char *dir, *tmp, *res, *tmpenv;
+	struct pt_cmd_out *o = cmd_out();
 
 	if (!python_present())
 		cr_skip_test("no python3 on this machine");
 	dir = pt_test_tmpdir();
 	cr_assert_not_null(dir);
-	for (int i = 0; i < 2; i++) {
-		const char *name = i ? "summary.csv" : "results.csv";
-
-		snprintf(src, sizeof(src), "%s/" FIX "/%s", root(), name);
-		path_of(dst, sizeof(dst), dir, name);
-		cr_assert(copy_file(src, dst), "copy %s", src);
-	}
+	tmp = sub(dir, "tmp");
+	res = sub(dir, "run");
+	cr_assert_eq(mkdir(tmp, 0700), 0);
+	cr_assert_eq(mkdir(res, 0755), 0);
+	fixture_into("all", res);
+	tmpenv = env_kv("TMPDIR", tmp);
 	{
 		const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", "-q",
-					     "-n", "1,2", "--duration", "0.05", dir, NULL };
+					     "--no-rerun", res, NULL };
+		const char *const env[] = { tmpenv, NULL };
 
-		st = run_script(dir, argv, NULL, 150);
+		run_bash(argv, env, 380, o);
 	}
-	path_of(dst, sizeof(dst), dir, "out.txt");
+	cr_assert_eq(o->status, 0, "calibrate.sh exit %d:\n%s", o->status, o->err);
 	{
-		char *out = slurp(dst);
+		char *run = sub(res, "results.csv");
 
-		cr_assert_eq(st, 0, "calibrate.sh exit %d:\n%s", st, out ? out : "");
-		free(out);
+		check_py("rows", res, run, NULL);
+		free(run);
 	}
-	path_of(src, sizeof(src), dir, "results.csv");
-	hdr = first_line(src);
-	cr_assert_not_null(hdr);
-	check_calibration(dir, hdr, &c);
-	free(hdr);
-	/* countdown: seq, threads, procs at 1 and 2 workers; convoy: threads at
-	 * three intervals and procs, with 0..3 companions. */
-	cr_expect_geq(c.by_model[0], 2);
-	cr_expect_geq(c.by_model[1], 2 + 12);
-	cr_expect_geq(c.by_model[2], 2 + 4);
-	cr_expect_geq(c.countdown, 6);
-	cr_expect_geq(c.convoy, 16);
-	cr_expect_gt(c.ok_rows, 0);
-	for (int i = 0; i < 3; i++) {
-		const char *name = i == 0 ? "fidelity.csv" : i == 1 ? "fidelity.md" : "fidelity.html";
-		struct stat sb;
-
-		path_of(dst, sizeof(dst), dir, name);
-		cr_expect(stat(dst, &sb) == 0 && sb.st_size > 0, "no %s", name);
-	}
+	check_py("clean", res, tmp, NULL);
 	pt_test_rmdir(dir);
+	free(o);
 	free(dir);
+	free(tmp);
+	free(res);
+	free(tmpenv);
 }
 
-/* With no results.csv in the directory the header comes from ptbench itself. */
-Test(calibrate, header_from_ptbench, .timeout = 120)
+/* fidelity.py on a fixture: ratios, quotients, flags and the reasons its
+ * paired reruns give, worked out by hand; rows that must not count
+ * (failed, bound, ipc=shm, gil-old, a paired row in calibration.csv); 64K
+ * and 65536 as one payload; markup in a parameter escaped. Under a
+ * comma-decimal locale, which must change nothing. */
+Test(calibrate, fidelity_from_fixture, .timeout = 60)
 {
-	char *dir, path[4096], *hdr, bin[4200];
-	struct calcheck c;
-	struct pt_cmd_out *o;
-	int st;
+	char *dir = pt_test_tmpdir();
+	struct pt_cmd_out *o = cmd_out();
 
 	if (!python_present())
 		cr_skip_test("no python3 on this machine");
-	dir = pt_test_tmpdir();
 	cr_assert_not_null(dir);
-	o = malloc(sizeof(*o));
-	path_of(path, sizeof(path), dir, "ref");
+	fixture_into("fid", dir);
 	{
-		const char *const argv[] = { "ptbench", "run", "--quick", "-w", "countdown", "-m",
-					     "serial", "-n", "1", "-r", "1", "--warmup", "0",
-					     "-q", "-o", path, NULL };
+		const char *const argv[] = { "python3", "scripts/fidelity.py", "-q", dir, NULL };
+		const char *const env[] = { "LC_ALL=de_DE.UTF-8", "LANG=de_DE.UTF-8", NULL };
 
-		pt_test_exec(argv, NULL, 60, o);
+		pt_test_run("python3", root(), argv, env, 50, o);
 	}
-	cr_assert_eq(o->status, 0, "ptbench: %s", o->err);
-	free(o);
-	path_of(path, sizeof(path), dir, "ref/results.csv");
-	hdr = first_line(path);
-	cr_assert_not_null(hdr);
-	path_of(path, sizeof(path), dir, "cal");
-	snprintf(bin, sizeof(bin), "PTBENCH=%s", pt_test_bin());
-	{
-		const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", "-q", "--no-ft",
-					     "-w", "countdown", "-n", "1", path, NULL };
-		const char *const env[] = { bin, NULL };
-
-		st = run_script(dir, argv, env, 100);
-	}
-	cr_assert_eq(st, 0, "calibrate.sh exit %d", st);
-	check_calibration(path, hdr, &c);
-	cr_expect_eq(c.rows, 3, "seq, threads, procs at one worker");
-	cr_expect_eq(c.ok_rows, 3);
-	cr_expect_eq(c.convoy, 0);
-	free(hdr);
+	cr_assert_eq(o->status, 0, "fidelity.py exit %d: %s", o->status, o->err);
+	check_py("fid", dir, NULL, NULL);
 	pt_test_rmdir(dir);
 	free(dir);
+	free(o);
 }
 
-/* No interpreter: a notice, exit 0, and no file. */
+/* A malformed results.csv is bad input: exit 2, named. */
+Test(calibrate, malformed_results, .timeout = 60)
+{
+	char *dir = pt_test_tmpdir(), *p;
+	struct pt_cmd_out *o = cmd_out();
+	FILE *f;
+
+	if (!python_present())
+		cr_skip_test("no python3 on this machine");
+	p = sub(dir, "results.csv");
+	f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fputs("foo,bar\n1,2\n", f);
+	cr_assert_eq(fclose(f), 0);
+	{
+		const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", dir, NULL };
+
+		run_bash(argv, NULL, 50, o);
+	}
+	cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "results.csv") && !strstr(o->err, "Traceback"), "%s", o->err);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(p);
+	free(o);
+}
+
+/* Bad options: exit 2, the bad value named, no traceback, nothing run. */
+Test(calibrate, bad_options, .timeout = 120)
+{
+	static const char *const bad[][3] = {
+		{ "-n", "100000", "100000" }, { "-n", "0", "'0'" },   { "--duration", "nan", "nan" },
+		{ "--duration", "inf", "inf" }, { "--duration", "-1", "-1" },
+		{ "--budget", "nan", "nan" }, { "--budget", "0", "'0'" }, { "-r", "0", "'0'" },
+		{ "-w", "nosuch", "nosuch" },
+	};
+	char *dir = pt_test_tmpdir();
+	struct pt_cmd_out *o = cmd_out();
+
+	if (!python_present())
+		cr_skip_test("no python3 on this machine");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *const argv[] = { "bash", "scripts/calibrate.sh", bad[i][0], bad[i][1],
+					     dir, NULL };
+		char *cal = sub(dir, "calibration.csv");
+		struct stat sb;
+
+		run_bash(argv, NULL, 30, o);
+		cr_expect_eq(o->status, 2, "%s %s: exit %d: %s", bad[i][0], bad[i][1], o->status,
+			     o->err);
+		cr_expect(strstr(o->err, bad[i][2]) != NULL, "%s %s: message does not name it: %s",
+			  bad[i][0], bad[i][1], o->err);
+		cr_expect(strstr(o->err, "Traceback") == NULL, "%s", o->err);
+		cr_expect(stat(cal, &sb) != 0, "%s %s: a calibration ran", bad[i][0], bad[i][1]);
+		free(cal);
+	}
+	pt_test_rmdir(dir);
+	free(dir);
+	free(o);
+}
+
+/* No python3 at all: a notice, exit 0, and no file. */
 Test(calibrate, no_python_is_skipped, .timeout = 60)
 {
-	char *dir = pt_test_tmpdir(), path[4096], *out;
+	char *dir = pt_test_tmpdir(), *cal;
 	const char *const env[] = { "PYTHON=/nonexistent/python3", NULL };
+	struct pt_cmd_out *o = cmd_out();
 	struct stat sb;
-	int st;
 
 	cr_assert_not_null(dir);
 	{
 		const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", dir, NULL };
 
-		st = run_script(dir, argv, env, 50);
+		run_bash(argv, env, 50, o);
 	}
-	path_of(path, sizeof(path), dir, "out.txt");
-	out = slurp(path);
-	cr_assert_eq(st, 0, "exit %d: %s", st, out ? out : "");
-	cr_assert(out && strstr(out, "skipped"), "no notice: %s", out ? out : "");
-	path_of(path, sizeof(path), dir, "calibration.csv");
-	cr_assert(stat(path, &sb) != 0, "calibration.csv written without an interpreter");
-	free(out);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "skipped"), "no notice: %s", o->err);
+	cal = sub(dir, "calibration.csv");
+	cr_assert(stat(cal, &sb) != 0, "calibration.csv written without an interpreter");
+	free(cal);
 	pt_test_rmdir(dir);
 	free(dir);
+	free(o);
 }
 
-struct want_row {
-	const char *workload, *comparison, *interval, *workers;
-	double cpy, ptb, fid;
-	int flagged;
-	const char *creps, *preps, *cfid; /* the convoy's modes; "" where none */
-};
-
-/* Checks @dir/fidelity.csv row by row against @want. */
-static void check_fidelity(const char *dir, const struct want_row *want, int nwant)
+/* A quick calibration of one workload with PATH holding @bin only. */
+static void calibrate_with_path(const char *bin, const char *res, struct pt_cmd_out *o)
 {
-	char path[4096], line[4096], hb[4096], rb[4096], *hdr[MAXF], *f[MAXF];
-	FILE *fp;
-	int nh, row = 0;
+	char *path = env_kv("PATH", bin);
+	const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", "--no-rerun",
+				     "-w", "countdown", res, NULL };
+	const char *const env[] = { path, NULL };
 
-	path_of(path, sizeof(path), dir, "fidelity.csv");
-	fp = fopen(path, "r");
-	cr_assert_not_null(fp);
-	cr_assert_not_null(fgets(line, sizeof(line), fp));
-	nh = csv_fields(line, hb, hdr, MAXF);
-	{
-		int cwl = col_of(hdr, nh, "workload"), ccmp = col_of(hdr, nh, "comparison"),
-		    civ = col_of(hdr, nh, "switch_interval_us"), cn = col_of(hdr, nh, "workers"),
-		    ccr = col_of(hdr, nh, "cpython_ratio"), cpr = col_of(hdr, nh, "ptbench_ratio"),
-		    cfid = col_of(hdr, nh, "fidelity"), cfl = col_of(hdr, nh, "flagged"),
-		    ccreps = col_of(hdr, nh, "cpython_collapsed_reps"),
-		    cpreps = col_of(hdr, nh, "ptbench_collapsed_reps"),
-		    ccfid = col_of(hdr, nh, "collapsed_fidelity");
+	run_bash(argv, env, 200, o);
+	free(path);
+}
 
-		cr_assert(cwl >= 0 && ccmp >= 0 && civ >= 0 && cn >= 0 && ccr >= 0 && cpr >= 0 &&
-			  cfid >= 0 && cfl >= 0 && ccreps >= 0 && cpreps >= 0 && ccfid >= 0);
-		while (fgets(line, sizeof(line), fp)) {
-			const struct want_row *w = &want[row];
-			int n = csv_fields(line, rb, f, MAXF);
+/* No free-threaded interpreter on PATH: said plainly, not a failure. */
+Test(calibrate, no_free_threaded_is_a_notice, .timeout = 240)
+{
+	char *dir = pt_test_tmpdir(), *bin, *res;
+	struct pt_cmd_out *o = cmd_out();
 
-			cr_assert_eq(n, nh, "fields: %s", line);
-			cr_assert_lt(row, nwant, "unexpected row: %s", line);
-			cr_expect_str_eq(f[cwl], w->workload, "row %d: %s", row, line);
-			cr_expect_str_eq(f[ccmp], w->comparison, "row %d: %s", row, line);
-			cr_expect_str_eq(f[civ], w->interval, "row %d: %s", row, line);
-			cr_expect_str_eq(f[cn], w->workers, "row %d: %s", row, line);
-			cr_expect(fabs(atof(f[ccr]) - w->cpy) < 1e-3 * w->cpy, "row %d: %s", row, line);
-			cr_expect(fabs(atof(f[cpr]) - w->ptb) < 1e-3 * w->ptb, "row %d: %s", row, line);
-			cr_expect(fabs(atof(f[cfid]) - w->fid) < 1e-3 * w->fid, "row %d: %s", row, line);
-			cr_expect_eq(atoi(f[cfl]), w->flagged, "row %d: %s", row, line);
-			cr_expect_str_eq(f[ccreps], w->creps, "row %d: %s", row, line);
-			cr_expect_str_eq(f[cpreps], w->preps, "row %d: %s", row, line);
-			cr_expect_str_eq(f[ccfid], w->cfid, "row %d: %s", row, line);
-			row++;
+	if (!python_present())
+		cr_skip_test("no python3 on this machine");
+	bin = make_bin(dir, false);
+	res = sub(dir, "run");
+	cr_assert_eq(mkdir(res, 0755), 0);
+	fixture_into("all", res);
+	calibrate_with_path(bin, res, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "no free-threaded interpreter"), "no notice: %s", o->err);
+	check_py("noft", res, NULL, NULL);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(bin);
+	free(res);
+	free(o);
+}
+
+/* A stand-in python3.13t (python3 saying it has no GIL) is found and runs
+ * the threads: free/gil rows appear. */
+Test(calibrate, standin_free_threaded_is_used, .timeout = 240)
+{
+	char *dir = pt_test_tmpdir(), *bin, *res;
+	struct pt_cmd_out *o = cmd_out();
+
+	if (!python_present())
+		cr_skip_test("no python3 on this machine");
+	bin = make_bin(dir, true);
+	res = sub(dir, "run");
+	cr_assert_eq(mkdir(res, 0755), 0);
+	fixture_into("all", res);
+	calibrate_with_path(bin, res, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "free-threaded interpreter:") && strstr(o->err, "python3.13t"),
+		  "not detected: %s", o->err);
+	check_py("ft", res, NULL, NULL);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(bin);
+	free(res);
+	free(o);
+}
+
+/* True when a process other than us has @needle in its command line or
+ * environment. */
+static bool process_mentions(const char *needle)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	cr_assert_not_null(d);
+	while (!found && (e = readdir(d))) {
+		char path[300], buf[65536];
+		const char *const files[] = { "cmdline", "environ" };
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || atoi(e->d_name) == getpid())
+			continue;
+		for (int i = 0; i < 2 && !found; i++) {
+			int fd;
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "/proc/%s/%s", e->d_name, files[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			for (ssize_t k = 0; k < n; k++)
+				if (buf[k] == '\0')
+					buf[k] = '\n';
+			if (n > 0) {
+				buf[n] = '\0';
+				found = strstr(buf, needle) != NULL;
+			}
 		}
 	}
-	fclose(fp);
-	cr_expect_eq(row, nwant);
+	closedir(d);
+	return found;
 }
 
-/* fidelity.sh on the fixture: the ratios, quotients and flags worked out by
- * hand. The fixture also holds rows that must not count: a failed CPython
- * repetition, a weak-scaling and a bound ptbench point, a point with no ok
- * repetition, a quoted message with a comma before the parameter columns;
- * and ptbench's repetitions, which count for the convoy's modes but must not
- * replace summary.csv's medians. */
-Test(calibrate, fidelity_from_fixture, .timeout = 60)
+static bool file_has(const char *path, const char *needle)
 {
-	static const struct want_row want[] = {
-		{ "countdown", "threads vs sequential", "5000", "1", 1.0, 1.0, 1.0, 0, "", "", "" },
-		{ "countdown", "threads vs sequential", "5000", "2", 1.2, 2.4, 2.0, 1, "", "", "" },
-		{ "countdown", "processes vs sequential", "", "2", 0.5, 0.5, 1.0, 0, "", "", "" },
-		{ "convoy", "collapse under the GIL", "5000", "2", 500, 400, 0.8, 0, "1/1", "1/2", "1.05" },
-		{ "convoy", "collapse under the GIL", "100", "2", 10, 5, 0.5, 1, "0/1", "1/1", "" },
-		{ "convoy", "collapse with processes", "", "2", 1.25, 1.25, 1.0, 0, "", "", "" },
-		{ "countdown", "free threads vs sequential", "", "2", 0.5, 0.5, 1.0, 0, "", "", "" },
-	};
-	char *dir = pt_test_tmpdir(), src[4096], dst[4096], *html, *md;
-	int st;
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 
-	cr_assert_not_null(dir);
-	for (int i = 0; i < 3; i++) {
-		const char *name = i == 0 ? "calibration.csv" : i == 1 ? "summary.csv" : "results.csv";
-
-		snprintf(src, sizeof(src), "%s/" FIX "/%s", root(), name);
-		path_of(dst, sizeof(dst), dir, name);
-		cr_assert(copy_file(src, dst), "copy %s", src);
-	}
-	{
-		const char *const argv[] = { "bash", "scripts/fidelity.sh", "-q", dir, NULL };
-
-		st = run_script(dir, argv, NULL, 50);
-	}
-	cr_assert_eq(st, 0, "fidelity.sh exit %d", st);
-	check_fidelity(dir, want, (int)(sizeof(want) / sizeof(want[0])));
-	path_of(dst, sizeof(dst), dir, "fidelity.html");
-	html = slurp(dst);
-	cr_assert_not_null(html);
-	/* A fragment the report includes as is: one section, no document. */
-	cr_expect(strncmp(html, "<section", 8) == 0, "%s", html);
-	cr_expect(strstr(html, "</section>\n") && !strstr(html, "<html") && !strstr(html, "<body"));
-	cr_expect(strstr(html, "<table") && strstr(html, "flagged"));
-	path_of(dst, sizeof(dst), dir, "fidelity.md");
-	md = slurp(dst);
-	cr_assert_not_null(md);
-	cr_expect(strstr(md, "| workload |") && strstr(md, "2 of 7 comparisons"), "%s", md);
-	free(html);
-	free(md);
-	pt_test_rmdir(dir);
-	free(dir);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
 }
 
-/* -p: ptbench's medians from the repetitions of the given runs (as
- * calibrate.sh --paired makes them), not from RESULTS/summary.csv. */
-Test(calibrate, fidelity_pooled, .timeout = 60)
+static double now_s(void)
 {
-	static const struct want_row want[] = {
-		/* ptbench: 60000 solo, median(105, 30000) = 15052.5 with one. */
-		{ "convoy", "collapse under the GIL", "5000", "2", 500, 3.98605, 0.007972, 1, "1/1",
-		  "1/2", "1.05" },
-	};
-	char *dir = pt_test_tmpdir(), src[4096], dst[8192], pt[4096];
-	int st;
+	struct timespec t;
 
-	cr_assert_not_null(dir);
-	path_of(pt, sizeof(pt), dir, "pt");
-	cr_assert_eq(mkdir(pt, 0755), 0);
-	for (int i = 0; i < 3; i++) {
-		const char *name = i == 0 ? "calibration.csv" : i == 1 ? "summary.csv" : "results.csv";
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
-		snprintf(src, sizeof(src), "%s/" FIX "/%s", root(), name);
-		path_of(dst, sizeof(dst), i == 2 ? pt : dir, name);
-		cr_assert(copy_file(src, dst), "copy %s", src);
+/* A long calibration, signalled once it is under way: it must end soon
+ * (it used to run on to the end of its interpreter, 53-61 s), with the
+ * signal's status, its interpreters and their children gone, and its
+ * temporary files removed. @via_timeout: under `timeout 20` rather than
+ * signalled by us. */
+static void interrupt_case(int sig, bool via_timeout)
+{
+	char *dir = pt_test_tmpdir(), *tmp, *res, *tmpenv, *out;
+	int st = 0, fd;
+	pid_t pid;
+	double t0;
+
+	if (!python_present())
+		cr_skip_test("no python3 on this machine");
+	tmp = sub(dir, "tmp");
+	res = sub(dir, "run");
+	out = sub(dir, "out.txt");
+	cr_assert_eq(mkdir(tmp, 0700), 0);
+	cr_assert_eq(mkdir(res, 0755), 0);
+	fixture_into("all", res);
+	tmpenv = env_kv("TMPDIR", tmp);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		/* Only options the old calibrate.sh knew too: 100 repetitions of
+		 * countdown keep it busy for minutes. */
+		const char *const argv[] = { "timeout", "20", "bash", "scripts/calibrate.sh",
+					     "-r", "100", "-w", "countdown", "-n", "2", res, NULL };
+
+		setpgid(0, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		putenv(tmpenv);
+		if (chdir(root()) != 0)
+			_exit(126);
+		/* execvp's prototype predates const; it does not write argv. */
+		execvp(argv[via_timeout ? 0 : 2], (char *const *)(uintptr_t)(argv + (via_timeout ? 0 : 2)));
+		_exit(127);
 	}
-	{
-		const char *const argv[] = { "bash", "scripts/fidelity.sh", "-q", "-p", pt, dir, NULL };
-
-		st = run_script(dir, argv, NULL, 50);
+	close(fd);
+	/* Under way: the interpreter counts down (its progress says so). */
+	t0 = now_s();
+	while (!file_has(out, "countdown") && waitpid(pid, &st, WNOHANG) == 0 && now_s() - t0 < 60)
+		poll(NULL, 0, 100);
+	cr_assert(file_has(out, "countdown"), "the calibration never got under way");
+	if (!via_timeout) {
+		sleep(1);
+		kill(pid, sig);
 	}
-	cr_assert_eq(st, 0, "fidelity.sh exit %d", st);
-	check_fidelity(dir, want, 1);
+	t0 = now_s();
+	while (waitpid(pid, &st, WNOHANG) == 0 && now_s() - t0 < 40)
+		poll(NULL, 0, 50);
+	if (now_s() - t0 >= 40) {
+		kill(-pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		cr_assert_fail("still running 40 s after the signal:\n%s", out);
+	}
+	if (via_timeout)
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 124, "status %#x", st);
+	else
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 128 + sig, "status %#x", st);
+	/* Its children, in their own process groups, are gone too. */
+	for (int i = 0; i < 50 && process_mentions(tmp); i++)
+		poll(NULL, 0, 100);
+	cr_expect(!process_mentions(tmp), "a process of the calibration outlived it");
+	check_py("clean", res, tmp, NULL);
 	pt_test_rmdir(dir);
 	free(dir);
+	free(tmp);
+	free(res);
+	free(out);
+	free(tmpenv);
+}
+
+Test(calibrate, sigterm_ends_it, .timeout = 180)
+{
+	interrupt_case(SIGTERM, false);
+}
+
+Test(calibrate, sigint_ends_it, .timeout = 180)
+{
+	interrupt_case(SIGINT, false);
+}
+
+Test(calibrate, under_timeout_ends_it, .timeout = 180)
+{
+	interrupt_case(SIGTERM, true);
 }
