@@ -134,7 +134,7 @@ compare: check-deps $(PTBENCH)
 	    $${PT_OUT:+-o "$$PT_OUT"} -- "$$PT_A" "$$PT_B" $${PT_C:+"$$PT_C"} $${PT_D:+"$$PT_D"}
 
 calibrate: $(PTBENCH)
-	PTBENCH=$(abspath $(PTBENCH)) bash scripts/calibrate.sh $(CALIBRATE_ARGS) $(RESULTS)
+	PTBENCH=$(abspath $(PTBENCH)) bash scripts/calibrate.sh $(if $(FULL),--full) $(CALIBRATE_ARGS) $(RESULTS)
 
 clean:
 	rm -rf $(BUILDDIR)
