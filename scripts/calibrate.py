@@ -287,7 +287,7 @@ def points_from_run(rows, o, notes):
         spec = spec_of(r)
         if spec is None or r.get("bind") not in (None, "", "none"):
             continue
-        if wl == "queue" and r.get("ipc") not in (None, "", "auto"):
+        if not fidelity.counts(r):
             continue
         try:
             n = int(r.get("workers", ""))
@@ -535,7 +535,7 @@ class Rerun:
     def cpython(self, g, spec, role, r, deadline):
         wl, n, k, kp = g
         exe = self.ft_exe if spec[0] == "ft" else sys.executable
-        if exe is None:
+        if exe is None or g not in self.sizes:
             return []
         pt = {"workload": wl, "workers": n, "neighbours": k, "params": self.sizes[g]["params"],
               "specs": {spec}}

@@ -81,6 +81,16 @@ def keyparams(workload, row):
     return tuple((k, norm(row.get(k) or mod.PARAMS.get(k, ""))) for k in mod.KEY)
 
 
+def counts(row):
+    """Whether a ptbench row stands for what the twin does: Python's own
+    transport (ipc=auto), and no shared objects but in countdown, whose
+    twin has them (--shared)."""
+    if row.get("workload") == "queue" and row.get("ipc") not in (None, "", "auto"):
+        return False
+    shared = num(row.get("shared"))
+    return row.get("workload") == "countdown" or not shared
+
+
 def point_key(row, side):
     """(workload, workers, neighbours, keyparams) and the model spec
     (name, start, interval) of a row, or None when the row does not count."""
@@ -89,8 +99,8 @@ def point_key(row, side):
         return None
     if row.get("bind") not in (None, "", "none"):
         return None
-    if side == "ptbench" and wl == "queue" and row.get("ipc") not in (None, "", "auto"):
-        return None  # the twin is what Python code does: ipc=auto
+    if side == "ptbench" and not counts(row):
+        return None
     if side == "cpython" and row.get("phase") not in (None, "", "main"):
         return None
     if num(row.get("ops_per_s")) is None or num(row.get("ops_per_s")) <= 0:

@@ -103,14 +103,19 @@ def choose_size(mod, pt, p, quick):
         return mod.scale(p, n, target, q)
     trial = dict(p)
     trial[mod.SIZE] = str(q)
-    for spec in pt["models"]:
+    # Every model at the same size, so the slowest one sets it (a thread
+    # starts in microseconds, a spawned process in tens of milliseconds).
+    slowest = 0.0
+    for i, spec in enumerate(pt["models"]):
         try:
-            one(mod, spec, n, trial, 0)            # warm-up
-            t = one(mod, spec, n, trial, 0).wall_s
+            if i == 0:
+                one(mod, spec, n, trial, 0)        # warm-up
+            slowest = max(slowest, one(mod, spec, n, trial, 0).wall_s)
         except Exception:
             continue
-        return max(q, min(full, round2(q * target / max(t, 1e-5))))
-    return q
+    if not slowest:
+        return q
+    return max(q, min(full, round2(q * target / max(slowest, 1e-5))))
 
 
 class Rows:
