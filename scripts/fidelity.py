@@ -241,8 +241,10 @@ def explain(rounds, first_c, first_p, why):
 
 def cmp_id(row):
     """A file-name-safe id of one comparison, stable across runs."""
-    s = "%s-%s-n%s-%s-%s" % (row["workload"], row["comparison"], row["workers"],
-                            row["params"], row["interpreter"])
+    s = "%s-%s-n%s-k%s-%s-%s-%s-%s" % (row["workload"], row["comparison"], row["workers"],
+                                      row["cpu_neighbours"], row["start"],
+                                      row["switch_interval_us"], row["params"],
+                                      row["interpreter"])
     return re.sub(r"[^A-Za-z0-9.=+-]+", "_", s)[:150]
 
 
