@@ -83,9 +83,9 @@ def keyparams(workload, row):
 
 def counts(row):
     """Whether a ptbench row stands for what the twin does: Python's own
-    transport (ipc=auto), and no shared objects but in countdown, whose
+    transport (ipc=auto: queue, pool), and no shared objects but in countdown, whose
     twin has them (--shared)."""
-    if row.get("workload") == "queue" and row.get("ipc") not in (None, "", "auto"):
+    if row.get("ipc") not in (None, "", "auto"):
         return False
     shared = num(row.get("shared"))
     return row.get("workload") == "countdown" or not shared

@@ -14,7 +14,7 @@ import time
 
 from common import Neighbours, Result, countdown, demo, param_int
 
-PARAMS = {"tasks": "2000", "work": "1000", "payload": "64", "result": "64",
+PARAMS = {"tasks": "0", "work": "3500", "payload": "64", "result": "64",
           "chunksize": "1"}
 QUICK = {"tasks": "50"}
 SIZE = "tasks"
@@ -26,8 +26,17 @@ def task(data, work, result):
     return b"r" * result
 
 
+TICK_S = 28e-9  # a countdown turn in CPython 3.11 here, as ptbench's tick (lib/work.h)
+
+
+def auto_tasks(work):
+    # tasks=0, as ptbench's pool: about 20 ms of ideal work, 10 to 4000 tasks.
+    return max(10, min(4000, int(0.02 / (max(work, 1) * TICK_S))))
+
+
 def run(m, n, p):
     tasks, work = param_int(p, "tasks"), param_int(p, "work")
+    tasks = tasks if tasks > 0 else auto_tasks(work)
     result, chunk = param_int(p, "result"), max(1, param_int(p, "chunksize"))
     data = b"d" * param_int(p, "payload")
     args = (itertools.repeat(data, tasks), itertools.repeat(work, tasks),

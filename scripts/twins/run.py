@@ -95,6 +95,8 @@ def choose_size(mod, pt, p, quick):
         return None
     q = param_int(mod.QUICK, mod.SIZE)
     full = param_int(p, mod.SIZE)
+    if full <= 0:  # ptbench sizes it itself (pool's tasks=0): no cap
+        full = 1 << 40
     if quick:
         return min(q, full)
     target = pt.get("target_s", 0.2)
