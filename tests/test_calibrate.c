@@ -142,6 +142,18 @@ static char *make_bin(const char *dir, bool standin)
 	return bin;
 }
 
+/* In @dir: a private TMPDIR (@tmp, and "TMPDIR=..." in @tmpenv) and the
+ * run with every workload (@res). */
+static void all_run(const char *dir, char **tmp, char **res, char **tmpenv)
+{
+	*tmp = sub(dir, "tmp");
+	*res = sub(dir, "run");
+	cr_assert_eq(mkdir(*tmp, 0700), 0);
+	cr_assert_eq(mkdir(*res, 0755), 0);
+	fixture_into("all", *res);
+	*tmpenv = env_kv("TMPDIR", *tmp);
+}
+
 /* Every twin at its quick size, at every point of a run that has all the
  * workloads, start methods, a payload, a pool grid and a neighbour:
  * well-formed rows, a row for each point, nothing left behind. */
@@ -154,12 +166,7 @@ Test(calibrate, every_twin_quick, .timeout = 400)
 		cr_skip_test("no python3 on this machine");
 	dir = pt_test_tmpdir();
 	cr_assert_not_null(dir);
-	tmp = sub(dir, "tmp");
-	res = sub(dir, "run");
-	cr_assert_eq(mkdir(tmp, 0700), 0);
-	cr_assert_eq(mkdir(res, 0755), 0);
-	fixture_into("all", res);
-	tmpenv = env_kv("TMPDIR", tmp);
+	all_run(dir, &tmp, &res, &tmpenv);
 	{
 		const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", "-q",
 					     "--no-rerun", res, NULL };
@@ -296,64 +303,51 @@ Test(calibrate, no_python_is_skipped, .timeout = 60)
 	free(o);
 }
 
-/* A quick calibration of one workload with PATH holding @bin only. */
-static void calibrate_with_path(const char *bin, const char *res, struct pt_cmd_out *o)
+/* A quick calibration of countdown with PATH holding bash, dirname and
+ * python3 only, and with @standin a stand-in python3.13t: exit 0, the
+ * notice or the interpreter named in its output (@said), and check.py
+ * @mode on what it wrote. */
+static void ft_case(bool standin, const char *said, const char *mode)
 {
-	char *path = env_kv("PATH", bin);
-	const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", "--no-rerun",
-				     "-w", "countdown", res, NULL };
-	const char *const env[] = { path, NULL };
+	char *dir = pt_test_tmpdir(), *bin, *res, *path;
+	struct pt_cmd_out *o = cmd_out();
 
-	run_bash(argv, env, 200, o);
+	if (!python_present())
+		cr_skip_test("no python3 on this machine");
+	bin = make_bin(dir, standin);
+	res = sub(dir, "run");
+	cr_assert_eq(mkdir(res, 0755), 0);
+	fixture_into("all", res);
+	path = env_kv("PATH", bin);
+	{
+		const char *const argv[] = { "bash", "scripts/calibrate.sh", "--quick", "--no-rerun",
+					     "-w", "countdown", res, NULL };
+		const char *const env[] = { path, NULL };
+
+		run_bash(argv, env, 200, o);
+	}
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, said), "'%s' not said: %s", said, o->err);
+	check_py(mode, res, NULL, NULL);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(bin);
+	free(res);
 	free(path);
+	free(o);
 }
 
 /* No free-threaded interpreter on PATH: said plainly, not a failure. */
 Test(calibrate, no_free_threaded_is_a_notice, .timeout = 240)
 {
-	char *dir = pt_test_tmpdir(), *bin, *res;
-	struct pt_cmd_out *o = cmd_out();
-
-	if (!python_present())
-		cr_skip_test("no python3 on this machine");
-	bin = make_bin(dir, false);
-	res = sub(dir, "run");
-	cr_assert_eq(mkdir(res, 0755), 0);
-	fixture_into("all", res);
-	calibrate_with_path(bin, res, o);
-	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
-	cr_assert(strstr(o->err, "no free-threaded interpreter"), "no notice: %s", o->err);
-	check_py("noft", res, NULL, NULL);
-	pt_test_rmdir(dir);
-	free(dir);
-	free(bin);
-	free(res);
-	free(o);
+	ft_case(false, "no free-threaded interpreter", "noft");
 }
 
 /* A stand-in python3.13t (python3 saying it has no GIL) is found and runs
  * the threads: free/gil rows appear. */
 Test(calibrate, standin_free_threaded_is_used, .timeout = 240)
 {
-	char *dir = pt_test_tmpdir(), *bin, *res;
-	struct pt_cmd_out *o = cmd_out();
-
-	if (!python_present())
-		cr_skip_test("no python3 on this machine");
-	bin = make_bin(dir, true);
-	res = sub(dir, "run");
-	cr_assert_eq(mkdir(res, 0755), 0);
-	fixture_into("all", res);
-	calibrate_with_path(bin, res, o);
-	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
-	cr_assert(strstr(o->err, "free-threaded interpreter:") && strstr(o->err, "python3.13t"),
-		  "not detected: %s", o->err);
-	check_py("ft", res, NULL, NULL);
-	pt_test_rmdir(dir);
-	free(dir);
-	free(bin);
-	free(res);
-	free(o);
+	ft_case(true, "/python3.13t (", "ft");
 }
 
 /* True when a process other than us has @needle in its command line or
@@ -430,13 +424,8 @@ static void interrupt_case(int sig, bool via_timeout)
 
 	if (!python_present())
 		cr_skip_test("no python3 on this machine");
-	tmp = sub(dir, "tmp");
-	res = sub(dir, "run");
+	all_run(dir, &tmp, &res, &tmpenv);
 	out = sub(dir, "out.txt");
-	cr_assert_eq(mkdir(tmp, 0700), 0);
-	cr_assert_eq(mkdir(res, 0755), 0);
-	fixture_into("all", res);
-	tmpenv = env_kv("TMPDIR", tmp);
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	cr_assert_geq(fd, 0);
 	pid = fork();
