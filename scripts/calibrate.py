@@ -3,7 +3,7 @@
 # twin of every workload (scripts/twins/) at the points of a ptbench run,
 # sequentially, in threading, in multiprocessing with the run's start
 # method, and in a free-threaded interpreter when one is on PATH; writes
-# calibration.csv, then fidelity.{csv,md,html} (scripts/fidelity.py), and
+# calibration.csv, then fidelity.{csv,md} (scripts/fidelity.py), and
 # reruns every flagged comparison with ptbench and CPython in turn to find
 # its reason. Everything fits --budget. Standard library only.
 """calibrate: ptbench's workloads against their CPython twins.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # make calibrate: finds the machine's CPython and hands over to
 # scripts/calibrate.py (the CPython twins of every workload, calibration.csv,
-# fidelity.{csv,md,html}). exec, so that SIGINT and SIGTERM reach the
+# fidelity.{csv,md}). exec, so that SIGINT and SIGTERM reach the
 # interpreter itself, which kills and reaps what it started.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -4,9 +4,8 @@
 # neighbours/gil alone, free threads/gil, the convoy's collapse), from
 # CPython's calibration.csv and from ptbench's results.csv, with their
 # quotient; flagged outside [0.67, 1.5], each flagged row explained by what
-# its paired rerun found. Writes fidelity.csv, fidelity.md and fidelity.html
-# (a fragment the report includes). Standard library only; numbers never
-# go through the locale.
+# its paired rerun found. Writes fidelity.csv (the report renders it) and
+# fidelity.md. Standard library only; numbers never go through the locale.
 """fidelity: ptbench's ratios against CPython's, from calibration.csv.
 
 usage: fidelity.py [-q] [--why TEXT] RESULTS [PTBENCH_DIR ...]
@@ -17,7 +16,6 @@ one's columns). Paired reruns live in RESULTS/calibration-paired/.
 """
 
 import csv
-import html
 import json
 import math
 import os
@@ -381,34 +379,6 @@ def to_md(rows, meta):
     return "\n".join(out) + "\n"
 
 
-def to_html(rows, meta):
-    e = html.escape
-    n, ok = summary(rows)
-    out = ['<section class="ptbench-fidelity">', "<h2>Simulation against CPython</h2>",
-           "<p>Interpreters: %s. %s</p>" % (e(", ".join(meta.get("interpreters", []))
-                                             or "unknown"), e(INTRO))]
-    if not meta.get("free_threaded", True):
-        out.append("<p>%s</p>" % e(NO_FT))
-    if not n:
-        out.append("<p>No comparison: calibration.csv and ptbench's results share no "
-                   "point.</p>")
-    else:
-        out.append("<p><strong>%d of %d comparisons agree</strong> (fidelity within "
-                   "[0.67, 1.5]).</p>" % (ok, n))
-        cols = ["workload", "comparison", "workers", "params", "start", "switch_interval_us",
-                "cpython_ratio", "ptbench_ratio", "fidelity", "reason"]
-        out.append('<table style="border-collapse:collapse;font-size:90%">')
-        out.append("<thead><tr>" + "".join("<th>%s</th>" % e(c.replace("_", " "))
-                                           for c in cols) + "</tr></thead><tbody>")
-        for r in rows:
-            st = ' style="background:#fdd" title="outside [0.67, 1.5]"' if r["flagged"] else ""
-            out.append("<tr%s>" % st + "".join("<td>%s</td>" % e(str(r.get(c, "")))
-                                               for c in cols) + "</tr>")
-        out.append("</tbody></table>")
-    out.append("</section>")
-    return "\n".join(out) + "\n"
-
-
 def load_meta(res):
     try:
         with open(os.path.join(res, "calibration.json"), encoding="utf-8") as f:
@@ -421,7 +391,12 @@ def load_meta(res):
 def write(res, rows, meta):
     write_atomic(os.path.join(res, "fidelity.csv"), to_csv(rows))
     write_atomic(os.path.join(res, "fidelity.md"), to_md(rows, meta))
-    write_atomic(os.path.join(res, "fidelity.html"), to_html(rows, meta))
+    # The report renders fidelity.csv itself; an older calibration's HTML
+    # fragment would only go stale.
+    try:
+        os.unlink(os.path.join(res, "fidelity.html"))
+    except FileNotFoundError:
+        pass
 
 
 def ptbench_rows(res, dirs):
