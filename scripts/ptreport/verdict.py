@@ -61,8 +61,9 @@ class Row:
                                                     fmt_range(self.lo, self.hi))
         if self.p.status not in ("ok", ""):
             return "no verdict: %s %s" % (self.p.model, self.p.status)
-        return "undecided: the interval %s straddles the band" % (fmt_range(self.lo, self.hi) or
-                                                                  "(none)")
+        if self.lo is None or self.hi is None:
+            return "undecided: no interval (too few repetitions)"
+        return "undecided: the interval %s straddles the band" % fmt_range(self.lo, self.hi)
 
 
 def meaningless(p, r):
