@@ -11,7 +11,7 @@ import os
 
 from . import safeio
 from .fmt import esc, fmt_range, fmt_s, fmt_rate, fmt_x, plural
-from .gnuplot import Series, gq
+from .gnuplot import Series, gq, ratio_axis
 from .report import CSS, table, tag, td
 
 REQUIRED = ("workload", "model", "workers", "params", "a", "b", "ratio", "lo", "hi", "decision")
@@ -99,17 +99,10 @@ class Compare:
         common = [t for t in toks[0] if all(t in ts for ts in toks)] if len(toks) > 1 else []
         short = [" ".join(t for t in ts if t not in common) or str(i + 1)
                  for i, ts in enumerate(toks)]
-        ys = [v for s in series for (_x, y, lo, hi) in s.pts for v in (y, lo, hi) if v and v > 0]
-        lo, hi = min(ys + [0.8]) / 1.1, max(ys + [1.25]) * 1.1
-        ticks = [t for t in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.67, 0.8,
-                             0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
-                 if lo <= t <= hi]
-        setup = ["set logscale y", "set xrange [0.5:%g]" % (len(labels) + 0.5), "set grid noxtics",
-                 "set yrange [%g:%g]" % (lo, hi),
-                 "set ytics (%s)" % ", ".join("'%g×' %g" % (t, t) for t in ticks),
-                 "set xtics rotate by 90 right scale 0 (%s)" %
-                 ", ".join("%s %d" % (gq(l, 60), i + 1) for i, l in enumerate(short)),
-                 "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#999999'"]
+        setup = ratio_axis([v for s in series for (_x, y, lo, hi) in s.pts for v in (y, lo, hi)])
+        setup += ["set xrange [0.5:%g]" % (len(labels) + 0.5), "set grid noxtics",
+                  "set xtics rotate by 90 right scale 0 (%s)" %
+                  ", ".join("%s %d" % (gq(l, 60), i + 1) for i, l in enumerate(short))]
         title = "Speed of each run relative to A" + (": " + " ".join(common) if common else "")
         path = gp.draw("plot-compare", title, "", "speed ratio to A (log scale)", series, setup,
                        size=(w, 560))

@@ -41,6 +41,19 @@ def gnum(v):
     return "NaN" if v is None else "%.9g" % v
 
 
+def ratio_axis(values):
+    """Log y axis settings for ratios: a range around @values and 1, with
+    ticks labelled as ratios (0.5×, 1×, 2×) even within one decade."""
+    ys = [v for v in values if v and v > 0]
+    lo, hi = min(ys + [0.8]) / 1.15, max(ys + [1.25]) * 1.15
+    ticks = [t for t in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.67, 0.8,
+                         0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
+             if lo <= t <= hi]
+    return ["set logscale y", "set yrange [%g:%g]" % (lo, hi),
+            "set ytics (%s)" % ", ".join("'%g×' %g" % (t, t) for t in ticks),
+            "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#999999'"]
+
+
 class Series:
     def __init__(self, title, color, dt=1, with_="yerrorlines pt 7 lw 1.6", rank=0):
         self.title, self.color, self.dt, self.with_, self.rank = title, color, dt, with_, rank

@@ -4,7 +4,7 @@
 import math
 
 from .fmt import fmt_bytes, fmt_us, model_color, model_rank, model_short, size_bytes
-from .gnuplot import Series, gq
+from .gnuplot import Series, gq, ratio_axis
 from .points import gil_default, usable
 
 GREY = "#999999"
@@ -191,11 +191,8 @@ class Plots:
             if not xs:
                 continue
             setup, _lo, _hi = _workers_axis(xs)
-            ys = [v for s in store.values() for (_x, y, lo, hi) in s.pts for v in (y, lo, hi)
-                  if v and v > 0] + [1.0]
-            setup += ["set logscale y", "set yrange [%g:%g]" % (min(ys) / 1.25, max(ys) * 1.25),
-                      "set arrow from graph 0, first 1 to graph 1, first 1 "
-                      "nohead dt 2 lc rgb '#999999'"]
+            setup += ratio_axis([v for s in store.values() for (_x, y, lo, hi) in s.pts
+                                 for v in (y, lo, hi)])
             self._emit("plot-vs-gil-" + _safe(wl), "gil",
                        "Against threads under the GIL (%s)" % wl,
                        "Speed of each model divided by the speed of threads under the GIL "

@@ -348,8 +348,9 @@ class Report:
                 else:
                     extra = ""
                     if p.decision and p.ref_model:
-                        extra = '<span class="ci">%s vs %s: %s</span>' % (
-                            esc(fmt_x(p.ratio)), esc(p.ref_model), esc(p.decision))
+                        extra = '<span class="ci">%svs %s: %s</span>' % (
+                            esc(fmt_x(p.ratio)) + " " if p.ratio is not None else "",
+                            esc(p.ref_model), esc(p.decision))
                     if p.noisy:
                         extra += tag("noisy", "noisy", "coefficient of variation above 5%")
                     row.append(td(esc(value(p)) + extra, "n"))
