@@ -87,7 +87,7 @@ def mutate_csv(path, rng, mark):
                                ("model", ["ft", "gil", "procs", "x<y", ""]),
                                ("ratio", ["0", "-1", "1e308", "abc", ""]),
                                ("shared", ["0.5", "", "x"]), ("workers", ["0", "-2", "99999"])):
-                if name in h and rng.random() < 0.15:
+                if name in h and h.index(name) < len(r) and rng.random() < 0.15:
                     r[h.index(name)] = rng.choice(vals)
     wr(path, rows)
     return "csv-%d" % kind
