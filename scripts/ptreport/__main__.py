@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 if __package__ in (None, ""):
@@ -112,8 +111,7 @@ def cmd_report(args):
     d = results_dir(args[0] if args else None)
     run = Run(d)
     fid = Fidelity(d)
-    with tempfile.TemporaryDirectory(prefix="ptreport.") as work:
-        safeio.track_dir(work)
+    with safeio.work_dir("ptreport.") as work:
         gp = Gnuplot(work)
         drawn = Plots(run, gp).all()
         for p in drawn:
@@ -132,7 +130,6 @@ def cmd_report(args):
             safeio.remove_stale(d, set(), "report.log", "")
         safeio.write_file(d, "report.html", html)
         safeio.write_file(d, "report.md", rep.markdown())
-        safeio.untrack_dir(work)
     n = len(drawn)
     print("report: %s (%d plot%s%s), %s" % (os.path.join(d, "report.html"), n,
                                            "" if n == 1 else "s", " and the topology" if topo else "",
@@ -197,8 +194,7 @@ def cmd_compare(args):
             sys.stderr.write("compare: '%s compare' failed (exit %d)\n" % (ptbench, failed))
             return 2 if failed == 2 else 1
     cmp = Compare(out, dirs)
-    with tempfile.TemporaryDirectory(prefix="ptcompare.") as work:
-        safeio.track_dir(work)
+    with safeio.work_dir("ptcompare.") as work:
         gp = Gnuplot(work)
         svg = cmp.plot(gp)
         if svg:
@@ -208,7 +204,6 @@ def cmd_compare(args):
         if gp.log:
             safeio.write_file(out, "compare.log", "\n\n".join(gp.log) + "\n")
         safeio.write_file(out, "compare.html", cmp.html(bool(svg), cmp.band()))
-        safeio.untrack_dir(work)
     print(cmp.text())
     print("compare: %s" % os.path.join(out, "compare.html"))
     return 0

@@ -11,6 +11,7 @@ followed for writes: O_EXCL refuses an existing name and rename() replaces a
 link instead of writing through it.
 """
 
+import contextlib
 import csv
 import io
 import json
@@ -57,7 +58,7 @@ def _cleanup():
 def _on_signal(signum, _frame):
     # Every temp file in flight goes, whatever the program was doing; a
     # second signal arriving meanwhile is blocked, not lost.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+    signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
     _cleanup()
     os._exit(128 + signum)
 
@@ -65,6 +66,34 @@ def _on_signal(signum, _frame):
 def install_cleanup():
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, _on_signal)
+
+
+_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def _created(make, track_it):
+    """Runs make() with the cleanup signals blocked, and tracks what it
+    made before they can arrive: no window where a signal leaves an
+    untracked temp file or directory behind."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        made = make()
+        track_it(made[1] if isinstance(made, tuple) else made)
+        return made
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def work_dir(prefix):
+    """A private temp directory (TMPDIR, or the system's fallback when it is
+    missing), removed on every exit path."""
+    path = _created(lambda: tempfile.mkdtemp(prefix=prefix), track_dir)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        untrack_dir(path)
 
 
 def track(path):
@@ -93,8 +122,7 @@ def write_file(directory, name, data):
     """Writes @data (str or bytes) to directory/name atomically."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + name + ".")
-    track(tmp)
+    fd, tmp = _created(lambda: tempfile.mkstemp(dir=directory, prefix="." + name + "."), track)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
