@@ -91,6 +91,15 @@ static void worker_init(struct pt_team *t, struct pt_worker *w, int id)
 	}
 }
 
+/* The arena's layout: the header, the slots, the workload's region. */
+static int carve(struct pt_team *t)
+{
+	t->sh = pt_arena_alloc(&t->arena, sizeof(struct pt_shared));
+	t->slots = pt_arena_alloc(&t->arena, (size_t)t->nall * sizeof(struct pt_slot));
+	t->shared = t->cfg.shared_size ? pt_arena_alloc(&t->arena, t->cfg.shared_size) : NULL;
+	return t->sh && t->slots && (t->shared || !t->cfg.shared_size) ? 0 : -EINVAL;
+}
+
 int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 {
 	size_t size;
@@ -111,12 +120,12 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 	size = PT_ALIGN_UP(sizeof(struct pt_shared), PT_CACHELINE) +
 	       (size_t)n * sizeof(struct pt_slot) + PT_CACHELINE +
 	       PT_ALIGN_UP(cfg->shared_size, PT_CACHELINE) + PT_CACHELINE;
-	ret = pt_arena_create(&t->arena, size);
+	ret = cfg->model == PT_MODEL_PROCS && t->cfg.start->arena_fd
+		      ? pt_arena_create_fd(&t->arena, size)
+		      : pt_arena_create(&t->arena, size);
 	if (ret)
 		return ret;
-	t->sh = pt_arena_alloc(&t->arena, sizeof(struct pt_shared));
-	t->slots = pt_arena_alloc(&t->arena, (size_t)n * sizeof(struct pt_slot));
-	t->shared = cfg->shared_size ? pt_arena_alloc(&t->arena, cfg->shared_size) : NULL;
+	carve(t);
 
 	t->workers = calloc((size_t)n, sizeof(*t->workers));
 	if (!t->workers) {
@@ -418,6 +427,41 @@ int pt_task_join(struct pt_worker *w, struct pt_task *k)
 	if (WIFEXITED(k->wstatus) && WEXITSTATUS(k->wstatus) <= 1)
 		return WEXITSTATUS(k->wstatus) ? -EIO : 0;
 	return -ECHILD;
+}
+
+int pt_team_attach(struct pt_team *t, const struct pt_team_config *cfg, struct pt_arena *arena)
+{
+	memset(t, 0, sizeof(*t));
+	if (cfg->model != PT_MODEL_PROCS || cfg->nworkers < 1 || cfg->neighbours < 0 ||
+	    cfg->nworkers + cfg->neighbours > PT_MAX_WORKERS || cfg->ndaemons < 0 ||
+	    cfg->ndaemons >= cfg->nworkers || !cfg->body)
+		return -EINVAL;
+	t->cfg = *cfg;
+	if (!t->cfg.start)
+		t->cfg.start = &pt_start_fork;
+	t->nall = cfg->nworkers + cfg->neighbours;
+	t->arena = *arena;
+	t->arena.used = 0;
+	if (carve(t))
+		return -EINVAL;
+	t->workers = calloc((size_t)t->nall, sizeof(*t->workers));
+	if (!t->workers)
+		return -ENOMEM;
+	for (int i = 0; i < t->nall; i++)
+		worker_init(t, &t->workers[i], i);
+	return 0;
+}
+
+int pt_team_run_attached(struct pt_team *t, int id, pt_body_fn fn, void *arg)
+{
+	struct pt_task k = { .fn = fn, .arg = arg };
+
+	if (id < 0 || id >= t->nall)
+		return 127;
+	if (!fn)
+		return proc_entry(&t->workers[id]);
+	k.parent = &t->workers[id];
+	return task_proc_entry(&k);
 }
 
 void pt_team_set_daemons(struct pt_team *t, int n)
@@ -814,6 +858,8 @@ void pt_team_destroy(struct pt_team *t)
 			t->abandoned = true;
 		}
 	}
+	if (t->cfg.start && t->cfg.start->stop)
+		t->cfg.start->stop(t);
 	/* Never free what a running thread may touch: the point's process
 	 * exits soon and takes it along. */
 	if (t->abandoned)

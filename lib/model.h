@@ -134,6 +134,11 @@ struct pt_start_method {
 	/* waitpid(@k->pid, &@k->wstatus, @flags), retried on EINTR: @k->pid
 	 * once reaped, 0 (WNOHANG: still running), or a negative errno. */
 	pid_t (*reap)(struct pt_team *t, struct pt_task *k, int flags);
+	/* Optional: the team is being destroyed, its processes are reaped:
+	 * release what the method keeps for it (a server process). */
+	void (*stop)(struct pt_team *t);
+	/* Its processes exec: the arena must be reachable by a descriptor. */
+	bool arena_fd;
 };
 
 extern const struct pt_start_method pt_start_fork;
@@ -156,6 +161,10 @@ struct pt_team_config {
 	uint64_t duration_ns;	/* fixed-time run: raise stop after this long */
 	int neighbours;		/* extra CPU-bound daemon workers (not serial) */
 	const struct pt_start_method *start; /* procs; NULL: pt_start_fork */
+	/* What a process started by exec (the spawn start method) needs to
+	 * rebuild the workload's side of the point: an opaque string from the
+	 * caller, handed to the new process (see lib/start.h). */
+	const char *spawn_args;
 };
 
 #define PT_MAX_HELPERS 4
@@ -325,6 +334,18 @@ static inline void pt_count_down_ticking(struct pt_worker *w, uint64_t n, uint64
  * Py_END_ALLOW_THREADS). Nests. @w may be NULL: the calling thread's worker. */
 void pt_block_begin(struct pt_worker *w);
 void pt_block_end(struct pt_worker *w);
+
+/* --- A team's process started by exec (the spawn start method) --- */
+
+/* Rebuilds in a fresh process the view of a team whose arena is attached
+ * already (@arena, at its spawner's address): the slots, the shared region
+ * and every worker, as pt_team_init() laid them out for @cfg. Nothing is
+ * started. Returns 0 or a negative errno. */
+int pt_team_attach(struct pt_team *t, const struct pt_team_config *cfg, struct pt_arena *arena);
+/* In that process: the life of worker @id (@fn NULL), or of a child task of
+ * worker @id running @fn(@arg) (pt_task_start). Returns the process's exit
+ * status, as the fork start method's child would exit. */
+int pt_team_run_attached(struct pt_team *t, int id, pt_body_fn fn, void *arg);
 
 /* --- Extra threads of a worker's process --- */
 
