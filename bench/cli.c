@@ -61,6 +61,8 @@ static void usage(FILE *f)
 	      "  -p, --param KEY=VALUE     workload parameter; a comma list sweeps it\n"
 	      "      --switch-interval LIST  gil switch interval(s), us (default 5000)\n"
 	      "      --check-interval LIST   gil-old check interval(s), ticks (default 100)\n"
+	      "      --start LIST            procs start method(s): fork, forkserver, spawn\n"
+	      "                              (default fork)\n"
 	      "      --cpu-neighbours N    N extra CPU-bound workers run beside each point\n"
 	      "                            (its figures exclude them; not under serial; under\n"
 	      "                            a GIL each handoff may wait a switch interval:\n"

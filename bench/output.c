@@ -31,7 +31,7 @@
 static const char *const base_cols[] = {
 	"workload", "model", "workers", "bind", "rep", "status", "wall_s", "user_s",
 	"sys_s", "ops", "ops_per_s", "lat_p50_us", "lat_p99_us", "nvcsw", "nivcsw",
-	"ops_min", "ops_max", "switch_interval_us", "check_interval", "cpu_neighbours",
+	"ops_min", "ops_max", "switch_interval_us", "check_interval", "start", "cpu_neighbours",
 	"gil_acquisitions",
 	"gil_switches", "gil_drop_requests", "gil_wait_us", "gil_wait_max_us",
 	"bind_failed", "message",
@@ -124,6 +124,7 @@ void pt_csv_row(FILE *f, const struct pt_columns *c, const struct pt_point *pt, 
 	u64(f, r->ops_max, ran);
 	u64(f, pt->switch_interval_us, pt->model == PT_MODEL_GIL);
 	u64(f, pt->check_interval, pt->model == PT_MODEL_GIL_OLD);
+	fprintf(f, ",%s", pt->start ? pt->start->name : "");
 	u64(f, pt->model == PT_MODEL_SERIAL ? 0 : (uint64_t)pt->neighbours, true);
 	u64(f, r->gil.acquisitions, gil);
 	u64(f, r->gil.switches, gil);
@@ -169,7 +170,8 @@ static double ratio_to(const struct pt_plan *plan, const struct pt_point_summary
 				     ? q->model == PT_MODEL_SERIAL && same_but(pt, q, false, true)
 				     : q->nworkers == 1 && same_but(pt, q, true, false) &&
 					       q->switch_interval_us == pt->switch_interval_us &&
-					       q->check_interval == pt->check_interval;
+					       q->check_interval == pt->check_interval &&
+					       q->start == pt->start;
 
 		if (match && s[j].n_ok && isfinite(s[j].ops_med) && s[j].ops_med > 0)
 			return s[i].ops_med / s[j].ops_med;
@@ -318,7 +320,7 @@ int pt_write_summary(const char *dir, const struct pt_columns *c, const struct p
 
 	if (!f)
 		return -errno;
-	fputs("workload,model,workers,bind,switch_interval_us,check_interval,n,n_ok,status,"
+	fputs("workload,model,workers,bind,switch_interval_us,check_interval,start,n,n_ok,status,"
 	      "wall_median_s,wall_ci_lo_s,wall_ci_hi_s,wall_cv,ops_per_s_median,"
 	      "ops_per_s_ci_lo,ops_per_s_ci_hi,ops_per_s_cv,lat_p50_us,lat_p99_us,"
 	      "user_median_s,sys_median_s,speedup_vs_serial,speedup_vs_1,efficiency,"
@@ -337,6 +339,7 @@ int pt_write_summary(const char *dir, const struct pt_columns *c, const struct p
 			pt_bind_name(pt->bind));
 		u64(f, pt->switch_interval_us, pt->model == PT_MODEL_GIL);
 		u64(f, pt->check_interval, pt->model == PT_MODEL_GIL_OLD);
+		fprintf(f, ",%s", pt->start ? pt->start->name : "");
 		fprintf(f, ",%d,%d,%s", p->n, p->n_ok, pt_status_name(p->status));
 		num(f, p->wall_med);
 		num(f, p->wall_lo);
@@ -395,6 +398,9 @@ void pt_point_label(const struct pt_point *pt, char *buf, size_t n)
 	if (pt->model == PT_MODEL_GIL_OLD && pt->check_interval != PT_GIL_DEFAULT_CHECK && used < n)
 		used += (size_t)snprintf(buf + used, n - used, "%scheck=%u", used ? " " : "",
 					 pt->check_interval);
+	if (pt->start && pt->start != &pt_start_fork && used < n)
+		used += (size_t)snprintf(buf + used, n - used, "%sstart=%s", used ? " " : "",
+					 pt->start->name);
 	if (pt->bind != PT_BIND_NONE && used < n)
 		snprintf(buf + used, n - used, "%sbind=%s", used ? " " : "", pt_bind_name(pt->bind));
 }
@@ -565,6 +571,15 @@ json_t *pt_meta_build(const struct pt_topo *topo, const struct pt_opts *o, int a
 			"repeat", o->repeat, "warmup", o->warmup, "quick", o->quick,
 			"timeout_s", o->timeout_s > 0 ? json_real(o->timeout_s) : json_null(),
 			"parameters", params);
+	{
+		json_t *starts = json_array();
+
+		for (int i = 0; i < o->nstarts; i++)
+			json_array_append_new(starts, json_string(o->starts[i]->name));
+		if (!o->nstarts)
+			json_array_append_new(starts, json_string(pt_start_fork.name));
+		json_object_set_new(run, "start", starts);
+	}
 	json_object_set_new(meta, "machine", machine);
 	json_object_set_new(meta, "build", build);
 	json_object_set_new(meta, "run", run);

@@ -103,6 +103,22 @@ static int add_model(const char *item, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
+static int add_start(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	const struct pt_start_method *s = pt_start_find(item);
+
+	if (!s) {
+		snprintf(err, errlen, "unknown start method '%s' (%s)", item, PT_START_CHOICES);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nstarts; i++)
+		if (o->starts[i] == s)
+			return 0;
+	o->starts[o->nstarts++] = s;
+	return 0;
+}
+
 static int add_bind(const char *item, void *arg, char *err, size_t errlen)
 {
 	struct pt_opts *o = arg;
@@ -265,7 +281,7 @@ static void add_pset(struct pt_opts *o, const char *arg)
 }
 
 enum { OPT_WARMUP = 256, OPT_NEIGHBOURS, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_TIMEOUT, OPT_FORCE,
-       OPT_DRY_RUN };
+       OPT_DRY_RUN, OPT_START };
 
 static const struct option long_opts[] = {
 	{ "workload", required_argument, NULL, 'w' },
@@ -278,6 +294,7 @@ static const struct option long_opts[] = {
 	{ "switch-interval", required_argument, NULL, OPT_SWITCH },
 	{ "cpu-neighbours", required_argument, NULL, OPT_NEIGHBOURS },
 	{ "check-interval", required_argument, NULL, OPT_CHECK },
+	{ "start", required_argument, NULL, OPT_START },
 	{ "out", required_argument, NULL, 'o' },
 	{ "quick", no_argument, NULL, OPT_QUICK },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -373,6 +390,9 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 			for_each_item("--check-interval", optarg, add_unsigned, &l);
 			break;
 		}
+		case OPT_START:
+			for_each_item("--start", optarg, add_start, o);
+			break;
 		case 'o':
 			if (!*optarg)
 				pt_usage_error("-o/--out: empty directory name");
@@ -428,6 +448,15 @@ void pt_opts_parse(struct pt_opts *o, int argc, char **argv, const struct pt_top
 			o->models[o->nmodels++] = (enum pt_model)m;
 	if (!o->nbinds)
 		o->binds[o->nbinds++] = PT_BIND_NONE;
+	if (o->nstarts) {
+		bool procs = false;
+
+		for (int i = 0; i < o->nmodels; i++)
+			procs |= o->models[i] == PT_MODEL_PROCS;
+		if (!procs)
+			pt_usage_error("--start: start methods apply to processes, and -m selects no "
+				       "procs point");
+	}
 	{
 		char err[256];
 
@@ -490,16 +519,20 @@ static void plan_workload(struct pt_plan *plan, int *cap, const struct pt_opts *
 					enum pt_model m = o->models[mi];
 					int nsi = m == PT_MODEL_GIL && o->nintervals ? o->nintervals : 1;
 					int nci = m == PT_MODEL_GIL_OLD && o->nchecks ? o->nchecks : 1;
+					int nst = m == PT_MODEL_PROCS && o->nstarts ? o->nstarts : 1;
 
 					pt.nworkers = o->workers[wi];
 					pt.bind = o->binds[bi];
 					pt.model = m;
-					for (int si = 0; si < nsi; si++)
+					for (int si = 0; si < nsi * nst; si++)
 						for (int ci = 0; ci < nci; ci++) {
+							pt.start = m != PT_MODEL_PROCS ? NULL
+								   : o->nstarts ? o->starts[si % nst]
+										: &pt_start_fork;
 							pt.switch_interval_us = 0;
 							pt.check_interval = 0;
 							if (m == PT_MODEL_GIL)
-								pt.switch_interval_us = o->nintervals ? o->intervals[si] : PT_GIL_DEFAULT_INTERVAL_US;
+								pt.switch_interval_us = o->nintervals ? o->intervals[si / nst] : PT_GIL_DEFAULT_INTERVAL_US;
 							if (m == PT_MODEL_GIL_OLD)
 								pt.check_interval = o->nchecks ? o->checks[ci] : PT_GIL_DEFAULT_CHECK;
 							push_point(plan, cap, &pt);
@@ -546,6 +579,7 @@ static double count_points(const struct pt_opts *wo, const struct pt_workload *w
 
 		models += m == PT_MODEL_GIL && wo->nintervals	 ? wo->nintervals
 			  : m == PT_MODEL_GIL_OLD && wo->nchecks ? wo->nchecks
+			  : m == PT_MODEL_PROCS && wo->nstarts	 ? wo->nstarts
 								 : 1;
 	}
 	return n * models;

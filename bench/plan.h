@@ -25,6 +25,8 @@ struct pt_opts {
 	int nintervals;
 	unsigned checks[PT_MAX_LIST];	 /* --check-interval, ticks */
 	int nchecks;
+	const struct pt_start_method *starts[3]; /* --start (procs) */
+	int nstarts;
 	struct {
 		char key[PT_PARAM_STR_LEN];
 		char *vals[PT_MAX_LIST];

@@ -97,6 +97,7 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		.neighbours = pt->model == PT_MODEL_SERIAL ? 0 : pt->neighbours,
 	};
 	int nall = cfg.nworkers + cfg.neighbours;
+	char spawn_args[4096];
 	struct pt_team team;
 	struct pt_team_stats *st = NULL;
 	struct pt_place *places = NULL;
@@ -110,6 +111,20 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 	why = pt_workload_skip_reason(wl, pt->model, pt->nworkers);
 	if (why)
 		return fail(res, PT_ST_SKIPPED, why, NULL);
+	if (pt->model == PT_MODEL_PROCS && pt->start) {
+		cfg.start = pt->start;
+		if (pt->start == &pt_start_spawn) {
+			if (wl->parent_state)
+				return fail(res, PT_ST_SKIPPED, wl->name,
+					    "its workers use the parent's process-local state, "
+					    "which a spawned worker does not inherit");
+			cfg.spawn_args = pt_point_spawn_args(pt, env, spawn_args,
+							     sizeof(spawn_args));
+			if (!cfg.spawn_args)
+				return fail(res, PT_ST_FAILED, "spawn",
+					    "the point's parameters are too long to pass");
+		}
+	}
 
 	if (pt->bind != PT_BIND_NONE && env->topo) {
 		places = calloc((size_t)nall, sizeof(*places));
@@ -146,12 +161,18 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 
 	ret = pt_team_spawn(&team);
 	if (ret) {
-		char why_spawn[96];
+		char why_spawn[200];
+		const char *more = pt->model == PT_MODEL_PROCS && pt->start &&
+						   pt->start != &pt_start_fork
+					   ? pt_start_last_error()
+					   : "";
 
-		snprintf(why_spawn, sizeof(why_spawn), "%s after %d of %d workers",
-			 strerror(-ret), team.nspawned, pt->nworkers);
+		snprintf(why_spawn, sizeof(why_spawn), "%s after %d of %d workers%s%s",
+			 strerror(-ret), team.nspawned, pt->nworkers, *more ? ": " : "", more);
 		fail(res, PT_ST_FAILED,
-		     pt->model == PT_MODEL_PROCS ? "fork failed" : "pthread_create failed",
+		     pt->model != PT_MODEL_PROCS ? "pthread_create failed"
+		     : pt->start && pt->start != &pt_start_fork ? "process start failed"
+								 : "fork failed",
 		     why_spawn);
 		goto out_teardown;
 	}

@@ -7,6 +7,7 @@
 #define PT_POINT_H
 
 #include "param.h"
+#include "start.h"
 #include "topo.h"
 #include "workload.h"
 
@@ -25,6 +26,8 @@ struct pt_point {
 	unsigned switch_interval_us; /* GIL models only, else 0 */
 	unsigned check_interval;     /* gil-old only, else 0 */
 	int neighbours;		     /* CPU-bound neighbours (--cpu-neighbours) */
+	const struct pt_start_method *start; /* procs: --start (fork, forkserver,
+					      * spawn); NULL for other models */
 	bool quick;
 };
 
@@ -59,6 +62,12 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
  * non-zero while waiting (the child is killed and reaped). */
 int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
 		  volatile int *stop, struct pt_result *res);
+
+/* The spawn start method's string for a point (bench/spawnworker.c): what a
+ * worker started by exec needs to rebuild the point. NULL when it does not
+ * fit in @buf. */
+const char *pt_point_spawn_args(const struct pt_point *pt, const struct pt_runenv *env,
+				char *buf, size_t n);
 
 /* Reaps any orphaned grandchild (the driver is their subreaper). */
 void pt_reap_orphans(void);

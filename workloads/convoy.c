@@ -211,6 +211,7 @@ const struct pt_workload pt_wl_convoy = {
 	 * intervals whose effect CPython shows (5 ms default, 1 ms, 100 us). */
 	.suite = { .workers = "1-4", .intervals = "5000,1000,100" },
 	.estimate_s = convoy_estimate,
+	.parent_state = true,
 	.setup = convoy_setup,
 	.start = convoy_start,
 	.run = convoy_run,

@@ -534,6 +534,7 @@ const struct pt_workload pt_wl_filewrite = {
 	.suite = { .workers = "1,2", .sweep = "io=stdio,write" },
 	.estimate_s = fw_estimate,
 	.validate = fw_validate,
+	.parent_state = true,
 	.setup = fw_setup,
 	.run = fw_run,
 	.finish = fw_finish,

@@ -534,6 +534,7 @@ const struct pt_workload pt_wl_sockrecv = {
 	 * stop_ms shows how long noticing the cleared flag takes. */
 	.suite = { .workers = "1,2", .sweep = "rate=0,1" },
 	.estimate_s = sr_estimate,
+	.parent_state = true,
 	.setup = sr_setup,
 	.start = sr_start,
 	.run = sr_run,

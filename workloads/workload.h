@@ -70,6 +70,10 @@ struct pt_workload {
 	int min_workers;	/* fewer are skipped */
 	const char *skip_why;	/* why a model is not meaningful, for the log */
 	bool fixed_time;	/* runs for a duration instead of a fixed amount of work */
+	/* The workers use setup's process-local state (ctx->priv: sockets,
+	 * files), which a worker started by exec (--start spawn) lacks: such
+	 * points are skipped. */
+	bool parent_state;
 	struct pt_suite suite;
 	/* Seconds one repetition takes with these parameters (for the plan's
 	 * time estimate); NULL: PT_DEFAULT_ESTIMATE_S. */
