@@ -43,6 +43,17 @@ void pt_suite_opts(const struct pt_opts *o, const struct pt_workload *wl,
 			out->intervals[out->nintervals++] = (unsigned)strtoul(p, NULL, 10);
 		free(copy);
 	}
+	if (s->starts && !o->nstarts) {
+		char *copy = strdup(s->starts), *p, *save = NULL;
+
+		if (!copy)
+			pt_fatal("out of memory");
+		for (p = strtok_r(copy, ",", &save); p && out->nstarts < 3;
+		     p = strtok_r(NULL, ",", &save))
+			if (!(out->starts[out->nstarts++] = pt_start_find(p)))
+				pt_fatal("%s: bad suite start method '%s'", wl->name, p);
+		free(copy);
+	}
 	if (s->placements && !o->binds_given && placements_differ(topo)) {
 		out->nbinds = 0;
 		for (int b = 0; b < PT_BIND_COUNT; b++)

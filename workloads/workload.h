@@ -33,6 +33,7 @@ struct pt_suite {
 				* several ("a=1,2;b=x,y"), or NULL */
 	const char *intervals; /* GIL switch intervals (us), or NULL: the default */
 	bool placements;       /* also compact and scatter where they differ */
+	const char *starts;    /* procs start methods (--start syntax), or NULL: fork */
 };
 
 /* One repetition of one point, inside the point's own process. */
