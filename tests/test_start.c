@@ -6,6 +6,7 @@
 // start column is empty for every model but procs.
 #include "helpers.h"
 #include "point.h"
+#include "runpoint.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -22,22 +23,9 @@ static const struct pt_start_method *const methods[] = { &pt_start_fork, &pt_sta
 static enum pt_status run_start(const struct pt_workload *wl, const struct pt_start_method *s,
 				int n, const char *const kv[], struct pt_result *r)
 {
-	struct pt_point pt = { .wl = wl, .model = PT_MODEL_PROCS, .nworkers = n, .quick = true,
-			       .start = s };
-	struct pt_runenv env = { 0 };
-	char err[256], key[64];
+	struct pt_point pt = { .wl = wl, .model = PT_MODEL_PROCS, .nworkers = n, .start = s };
 
-	cr_assert_eq(pt_params_defaults(&pt.params, wl->params, true, err, sizeof(err)), 0, "%s",
-		     err);
-	for (int i = 0; kv && kv[i]; i++) {
-		const char *eq = strchr(kv[i], '=');
-
-		cr_assert(eq && (size_t)(eq - kv[i]) < sizeof(key));
-		memcpy(key, kv[i], (size_t)(eq - kv[i]));
-		key[eq - kv[i]] = '\0';
-		cr_assert_eq(pt_params_set(&pt.params, key, eq + 1, err, sizeof(err)), 0, "%s", err);
-	}
-	return pt_point_run_once(&pt, &env, r);
+	return pt_test_run_kv(&pt, kv, r);
 }
 
 /* Children of this process still unreaped (zombies included). */

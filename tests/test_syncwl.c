@@ -5,6 +5,7 @@
 // generations, handoffs add up; every queue item exactly once; a Timer
 // cancelled in time never fires); and nothing left behind.
 #include "point.h"
+#include "runpoint.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -20,22 +21,10 @@
 static enum pt_status run_wl(const struct pt_workload *wl, enum pt_model m, int n,
 			     const char *const kv[], struct pt_result *r)
 {
-	struct pt_point pt = { .wl = wl, .model = m, .nworkers = n, .quick = true,
+	struct pt_point pt = { .wl = wl, .model = m, .nworkers = n,
 			       .switch_interval_us = 1000, .check_interval = 100 };
-	struct pt_runenv env = { 0 };
-	char err[256], key[64];
 
-	cr_assert_eq(pt_params_defaults(&pt.params, wl->params, true, err, sizeof(err)), 0, "%s",
-		     err);
-	for (int i = 0; kv && kv[i]; i++) {
-		const char *eq = strchr(kv[i], '=');
-
-		cr_assert(eq && (size_t)(eq - kv[i]) < sizeof(key));
-		memcpy(key, kv[i], (size_t)(eq - kv[i]));
-		key[eq - kv[i]] = '\0';
-		cr_assert_eq(pt_params_set(&pt.params, key, eq + 1, err, sizeof(err)), 0, "%s", err);
-	}
-	return pt_point_run_once(&pt, &env, r);
+	return pt_test_run_kv(&pt, kv, r);
 }
 
 static bool must_skip(const struct pt_workload *wl, enum pt_model m, int n)
