@@ -57,12 +57,12 @@ PTBENCH  := $(BUILD)/ptbench
 FLOORS   := $(BUILD)/floors
 TESTBIN  := $(BUILD)/tests/ptbench-tests
 
-.PHONY: all deps test check-deps bench report compare calibrate clean
+.PHONY: all deps test check-deps shape bench report compare calibrate clean
 all: $(PTBENCH) $(FLOORS)
 
 # Build provenance, recorded in meta.json. gitrev.h changes only when the
 # revision does, so an unchanged tree does not rebuild.
-$(BUILD)/obj/bench/output.o: CPPFLAGS += -DPT_CC='"$(CC) $(shell $(CC) -dumpfullversion 2>/dev/null)"' \
+$(BUILD)/obj/bench/meta.o: CPPFLAGS += -DPT_CC='"$(CC) $(shell $(CC) -dumpfullversion 2>/dev/null)"' \
     -DPT_CFLAGS='"$(strip $(OPT) $(if $(SAN),-fsanitize=$(SAN)))"'
 GITREV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(shell mkdir -p $(BUILD) && echo '#define PT_GIT_REV "$(GITREV)"' > $(BUILD)/gitrev.h.new && \
@@ -112,6 +112,12 @@ test: $(PTBENCH) $(TESTBIN)
 	$(SAN_ENV) PTBENCH_BIN=$(abspath $(PTBENCH)) PTBENCH_ROOT=$(CURDIR) \
 	    $(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
 	@if [ -z "$(SAN)" ]; then bash scripts/test-scripts.sh; fi
+	@if [ -z "$(SAN)" ]; then bash scripts/bench-shape.sh >/dev/null; fi
+
+# bench/ as one pipeline: its include graph without a circle, prototypes in
+# headers, no function over 80 lines.
+shape:
+	bash scripts/bench-shape.sh
 
 BENCH_ARGS ?=
 bench: $(PTBENCH)

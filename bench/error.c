@@ -4,13 +4,62 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
+
+size_t pt_utf8_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+const char *pt_shown(const char *s, size_t max, char *buf, size_t n)
+{
+	size_t o = 0, k, chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < n; p += k) {
+		k = pt_utf8_len(p);
+		if (chars++ >= max) {
+			o += (size_t)snprintf(buf + o, n - o, "...");
+			break;
+		}
+		if (k == 0 || *p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", *p);
+			k = 1;
+		} else {
+			memcpy(buf + o, p, k);
+			o += k;
+		}
+	}
+	buf[o < n ? o : n - 1] = '\0';
+	return buf;
+}
 
 static void vsay(const char *kind, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "ptbench: %s", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[2048], shown[4 * sizeof(msg)];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "ptbench: %s%s\n", kind, pt_shown(msg, sizeof(msg), shown, sizeof(shown)));
 }
 
 void pt_warn(const char *fmt, ...)
@@ -31,7 +80,7 @@ void pt_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-void pt_usage_error(const char *fmt, ...)
+int pt_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,15 +88,5 @@ void pt_usage_error(const char *fmt, ...)
 	vsay("", fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try 'ptbench --help'.\n");
-	exit(PT_EXIT_USAGE);
-}
-
-void pt_fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay("", fmt, ap);
-	va_end(ap);
-	exit(PT_EXIT_FAILED);
+	return PT_EXIT_USAGE;
 }

@@ -73,6 +73,104 @@ static void fill_result(struct pt_result *res, const struct pt_ctx *ctx,
 	memcpy(res->metric, ctx->metric, sizeof(res->metric));
 }
 
+/* The placement of the point's workers and neighbours, when it binds. */
+static int plan_binding(const struct pt_point *pt, const struct pt_runenv *env,
+			struct pt_team_config *cfg, struct pt_place **places, int **pus)
+{
+	int nall = cfg->nworkers + cfg->neighbours;
+
+	if (pt->bind == PT_BIND_NONE || !env->topo)
+		return 0;
+	*places = calloc((size_t)nall, sizeof(**places));
+	*pus = calloc((size_t)nall, sizeof(**pus));
+	if (!*places || !*pus || pt_topo_plan(env->topo, pt->bind, nall, *places))
+		return -ENOMEM;
+	for (int i = 0; i < nall; i++)
+		(*pus)[i] = (*places)[i].pu_os;
+	cfg->bind_pus = *pus;
+	cfg->bind = bind_cb;
+	cfg->bind_ctx = (void *)env->topo;
+	return 0;
+}
+
+/* What the workers' stats say about the repetition. */
+static void judge(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_stats *st,
+		  struct pt_result *res)
+{
+	const struct pt_workload *wl = ctx->wl;
+	int ret = pt_team_collect(team, st);
+
+	fill_result(res, ctx, st);
+	if (st->crashed) {
+		fail(res, PT_ST_CRASHED, "worker killed by a signal", st->first_msg);
+	} else if (ret) {
+		fail(res, PT_ST_FAILED, st->first_msg ? st->first_msg : "a worker failed", NULL);
+	} else if (wl->finish && (ret = wl->finish(ctx, st)) != 0) {
+		fill_result(res, ctx, st);
+		fail(res, PT_ST_FAILED, "check", ctx->msg[0] ? ctx->msg : strerror(-ret));
+	} else {
+		fill_result(res, ctx, st);
+		res->status = PT_ST_OK;
+		if (st->bind_failed)
+			snprintf(res->msg, sizeof(res->msg),
+				 "warning: binding failed for %d worker(s)", st->bind_failed);
+	}
+}
+
+/* The start method of a procs point (--start): 0, or why the point cannot
+ * run so (skipped or failed, in @res). @buf holds what a spawned worker
+ * needs to rebuild the point. */
+static int point_start(const struct pt_point *pt, const struct pt_runenv *env,
+		       struct pt_team_config *cfg, char *buf, size_t n, struct pt_result *res)
+{
+	if (pt->model != PT_MODEL_PROCS || !pt->start)
+		return 0;
+	cfg->start = pt->start;
+	if (pt->start != &pt_start_spawn)
+		return 0;
+	if (pt->wl->parent_state)
+		return fail(res, PT_ST_SKIPPED, pt->wl->name,
+			    "its workers use the parent's process-local state, which a spawned "
+			    "worker does not inherit"), -1;
+	cfg->spawn_args = pt_point_spawn_args(pt, env, buf, n);
+	if (!cfg->spawn_args)
+		return fail(res, PT_ST_FAILED, "spawn",
+			    "the point's parameters are too long to pass"), -1;
+	return 0;
+}
+
+/* Spawns the team set up for @ctx, runs it from the gate to the join, and
+ * judges it. */
+static void run_team(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_stats *st,
+		     struct pt_result *res)
+{
+	const struct pt_start_method *sm = team->cfg.start;
+	bool other = ctx->model == PT_MODEL_PROCS && sm && sm != &pt_start_fork;
+	int ret = pt_team_spawn(team);
+
+	if (ret) {
+		const char *more = other ? pt_start_last_error() : "";
+		char why[200];
+
+		snprintf(why, sizeof(why), "%s after %d of %d workers%s%s", strerror(-ret),
+			 team->nspawned, ctx->nworkers, *more ? ": " : "", more);
+		fail(res, PT_ST_FAILED,
+		     ctx->model != PT_MODEL_PROCS ? "pthread_create failed"
+		     : other			  ? "process start failed"
+						  : "fork failed",
+		     why);
+		return;
+	}
+	if (ctx->wl->start && (ret = ctx->wl->start(ctx)) != 0) {
+		fail(res, PT_ST_FAILED, "start", ctx->msg[0] ? ctx->msg : strerror(-ret));
+		pt_team_abort(team);
+		return;
+	}
+	pt_team_go(team);
+	pt_team_join(team, 0);
+	judge(ctx, team, st, res);
+}
+
 enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_runenv *env,
 				 struct pt_result *res)
 {
@@ -96,14 +194,12 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		 * run beside them. */
 		.neighbours = pt->model == PT_MODEL_SERIAL ? 0 : pt->neighbours,
 	};
-	int nall = cfg.nworkers + cfg.neighbours;
-	char spawn_args[4096];
 	struct pt_team team;
 	struct pt_team_stats *st = NULL;
 	struct pt_place *places = NULL;
-	int *pus = NULL;
+	int *pus = NULL, ret;
+	char spawn_args[4096];
 	const char *why;
-	int ret;
 
 	result_clear(res);
 	for (int i = 0; i < PT_MAX_METRICS; i++)
@@ -111,42 +207,18 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 	why = pt_workload_skip_reason(wl, pt->model, pt->nworkers);
 	if (why)
 		return fail(res, PT_ST_SKIPPED, why, NULL);
-	if (pt->model == PT_MODEL_PROCS && pt->start) {
-		cfg.start = pt->start;
-		if (pt->start == &pt_start_spawn) {
-			if (wl->parent_state)
-				return fail(res, PT_ST_SKIPPED, wl->name,
-					    "its workers use the parent's process-local state, "
-					    "which a spawned worker does not inherit");
-			cfg.spawn_args = pt_point_spawn_args(pt, env, spawn_args,
-							     sizeof(spawn_args));
-			if (!cfg.spawn_args)
-				return fail(res, PT_ST_FAILED, "spawn",
-					    "the point's parameters are too long to pass");
-		}
-	}
-
-	if (pt->bind != PT_BIND_NONE && env->topo) {
-		places = calloc((size_t)nall, sizeof(*places));
-		pus = calloc((size_t)nall, sizeof(*pus));
-		if (!places || !pus || pt_topo_plan(env->topo, pt->bind, nall, places)) {
-			fail(res, PT_ST_FAILED, "placement plan", strerror(ENOMEM));
-			goto out_free;
-		}
-		for (int i = 0; i < nall; i++)
-			pus[i] = places[i].pu_os;
-		cfg.bind_pus = pus;
-		cfg.bind = bind_cb;
-		cfg.bind_ctx = (void *)env->topo;
+	if (point_start(pt, env, &cfg, spawn_args, sizeof(spawn_args), res))
+		return res->status;
+	if (plan_binding(pt, env, &cfg, &places, &pus)) {
+		fail(res, PT_ST_FAILED, "placement plan", strerror(ENOMEM));
+		goto out_free;
 	}
 	cfg.shared_size = wl->shared_size ? wl->shared_size(&ctx) : 0;
-	st = malloc(sizeof(*st));
-	if (!st) {
+	if (!(st = malloc(sizeof(*st)))) {
 		fail(res, PT_ST_FAILED, "out of memory", NULL);
 		goto out_free;
 	}
-	ret = pt_team_init(&team, &cfg);
-	if (ret) {
+	if ((ret = pt_team_init(&team, &cfg)) != 0) {
 		fail(res, PT_ST_FAILED, "team", strerror(-ret));
 		goto out_free;
 	}
@@ -158,49 +230,7 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 	}
 	team.cfg.duration_ns = ctx.duration_ns;
 	pt_team_set_daemons(&team, ctx.ndaemons);
-
-	ret = pt_team_spawn(&team);
-	if (ret) {
-		char why_spawn[200];
-		const char *more = pt->model == PT_MODEL_PROCS && pt->start &&
-						   pt->start != &pt_start_fork
-					   ? pt_start_last_error()
-					   : "";
-
-		snprintf(why_spawn, sizeof(why_spawn), "%s after %d of %d workers%s%s",
-			 strerror(-ret), team.nspawned, pt->nworkers, *more ? ": " : "", more);
-		fail(res, PT_ST_FAILED,
-		     pt->model != PT_MODEL_PROCS ? "pthread_create failed"
-		     : pt->start && pt->start != &pt_start_fork ? "process start failed"
-								 : "fork failed",
-		     why_spawn);
-		goto out_teardown;
-	}
-	if (wl->start && (ret = wl->start(&ctx)) != 0) {
-		fail(res, PT_ST_FAILED, "start", ctx.msg[0] ? ctx.msg : strerror(-ret));
-		pt_team_abort(&team);
-		goto out_teardown;
-	}
-	pt_team_go(&team);
-	pt_team_join(&team, 0);
-
-	ret = pt_team_collect(&team, st);
-	fill_result(res, &ctx, st);
-	if (st->crashed) {
-		fail(res, PT_ST_CRASHED, "worker killed by a signal", st->first_msg);
-	} else if (ret) {
-		fail(res, PT_ST_FAILED, st->first_msg ? st->first_msg : "a worker failed", NULL);
-	} else if (wl->finish && (ret = wl->finish(&ctx, st)) != 0) {
-		fill_result(res, &ctx, st);
-		fail(res, PT_ST_FAILED, "check", ctx.msg[0] ? ctx.msg : strerror(-ret));
-	} else {
-		fill_result(res, &ctx, st);
-		res->status = PT_ST_OK;
-		if (st->bind_failed)
-			snprintf(res->msg, sizeof(res->msg),
-				 "warning: binding failed for %d worker(s)", st->bind_failed);
-	}
-out_teardown:
+	run_team(&ctx, &team, st, res);
 	if (wl->teardown)
 		wl->teardown(&ctx);
 out_team:
@@ -224,7 +254,7 @@ static volatile sig_atomic_t point_pid;
  * inside ppoll(), so one that arrives between the check of @stop and the
  * wait still cuts the wait short instead of being noticed at the deadline.
  * Returns 0 (exited), -ETIMEDOUT or -EINTR (@stop became non-zero). */
-static int child_wait(pid_t pid, double timeout_s, volatile int *stop)
+static int child_wait(pid_t pid, double timeout_s, volatile sig_atomic_t *stop)
 {
 	uint64_t deadline = pt_now_ns() + (uint64_t)(timeout_s * 1e9);
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), ret;
@@ -306,11 +336,6 @@ static void kill_point(pid_t pid, int *wstatus)
 	reap_group(pid);
 }
 
-/* Declared where it is called, in the driver's signal handler (cli.c). */
-void pt_point_kill_current(void);
-
-/* Kills and reaps the point being waited for, if any, from a signal handler
- * (a second interrupt, when the driver leaves at once). */
 void pt_point_kill_current(void)
 {
 	pid_t pid = point_pid;
@@ -336,7 +361,7 @@ void pt_reap_orphans(void)
 }
 
 int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
-		  volatile int *stop, struct pt_result *out)
+		  volatile sig_atomic_t *stop, struct pt_result *out)
 {
 	struct pt_result *res;
 	int wstatus = 0, ret;

@@ -11,6 +11,7 @@
 #include "topo.h"
 #include "workload.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,7 +62,11 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
  * killed). Returns the status, also in @res. -EINTR when @stop became
  * non-zero while waiting (the child is killed and reaped). */
 int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
-		  volatile int *stop, struct pt_result *res);
+		  volatile sig_atomic_t *stop, struct pt_result *res);
+
+/* Kills and reaps the point being waited for by pt_point_exec(), if any.
+ * Async-signal-safe: for a signal handler that leaves at once. */
+void pt_point_kill_current(void);
 
 /* The spawn start method's string for a point (bench/spawnworker.c): what a
  * worker started by exec needs to rebuild the point. NULL when it does not

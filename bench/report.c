@@ -65,7 +65,7 @@ int pt_cmd_report(int argc, char **argv)
 	char *args[4];
 
 	if (argc > 2)
-		pt_usage_error("report: at most one directory, got '%s' too", argv[2]);
+		return pt_usage_error("report: at most one directory, got '%s' too", argv[2]);
 	if (find_main(main_py, sizeof(main_py)))
 		return PT_EXIT_USAGE;
 	args[0] = (char *)"python3";

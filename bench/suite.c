@@ -1,118 +1,201 @@
 // SPDX-License-Identifier: MIT
-// The default suite: per-workload plans, a time estimate, a budget.
+// The suite: each workload's options, with its suite spec's defaults.
 #include "suite.h"
 
-#include "error.h"
-
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* What one repetition costs the driver beyond the workload: a fork of the
- * point's process, its setup and reaping (a few ms, measured on the
- * development machine), rounded up. */
-#define PT_REP_OVERHEAD_S 0.02
 
 static bool placements_differ(const struct pt_topo *topo)
 {
 	return topo && (topo->npackages > 1 || topo->nnuma > 1 || topo->npus > topo->ncores);
 }
 
-void pt_suite_opts(const struct pt_opts *o, const struct pt_workload *wl,
-		   const struct pt_topo *topo, struct pt_opts *out)
+static int add_interval(const char *item, void *arg, char *err, size_t errlen)
 {
-	const struct pt_suite *s = &wl->suite;
-	char err[256];
+	struct pt_ulist *l = arg;
+	char *end;
+	unsigned long v = strtoul(item, &end, 10);
 
-	*out = *o;
-	out->first_owned_pset = o->npsets;
+	if (*end || !v || v > 10000000 || l->n >= PT_MAX_LIST) {
+		snprintf(err, errlen, "bad interval '%s'", item);
+		return -EINVAL;
+	}
+	l->v[l->n++] = (unsigned)v;
+	return 0;
+}
+
+static int add_sweep_value(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_pset *ps = arg;
+
+	if (ps->nvals >= PT_MAX_LIST) {
+		snprintf(err, errlen, "too many values");
+		return -EINVAL;
+	}
+	if (!(ps->vals[ps->nvals] = strdup(item))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ps->nvals++;
+	return 0;
+}
+
+/* One "key=v1,v2" sweep of the spec (@len bytes at @sw), unless the user
+ * set that key. */
+static int suite_sweep(const struct pt_opts *o, struct pt_wl_spec *ws, const char *sw,
+		       size_t len, char *err, size_t errlen)
+{
+	const char *eq = memchr(sw, '=', len);
+	size_t klen = eq ? (size_t)(eq - sw) : 0;
+	struct pt_pset *ps = &ws->sweep[ws->nsweeps];
+	char what[160], *vals;
+	int ret;
+
+	if (!eq || !klen || klen >= sizeof(ps->key) || ws->nsweeps >= PT_MAX_PSETS) {
+		snprintf(err, errlen, "%s: bad suite sweep '%s'", ws->wl->name, ws->wl->suite.sweep);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->npsets; i++)
+		if (strncmp(o->pset[i].key, sw, klen) == 0 && !o->pset[i].key[klen])
+			return 0;
+	memcpy(ps->key, sw, klen);
+	ps->key[klen] = '\0';
+	ws->nsweeps++; /* owns its values from here on */
+	if (!(vals = strndup(eq + 1, len - klen - 1)))
+		return snprintf(err, errlen, "out of memory"), -ENOMEM;
+	snprintf(what, sizeof(what), "%s: suite sweep", ws->wl->name);
+	ret = pt_for_each_item(what, vals, add_sweep_value, ps, err, errlen);
+	free(vals);
+	if (!ret)
+		ws->pset[ws->npsets++] = ps;
+	return ret;
+}
+
+/* The spec's sweeps, ';' between them ("a=1,2;b=x,y"). */
+static int suite_sweeps(const struct pt_opts *o, struct pt_wl_spec *ws, char *err,
+			size_t errlen)
+{
+	for (const char *sw = ws->wl->suite.sweep; *sw;) {
+		size_t len = strcspn(sw, ";");
+		int ret = suite_sweep(o, ws, sw, len, err, errlen);
+
+		if (ret)
+			return ret;
+		sw += len + (sw[len] == ';');
+	}
+	return 0;
+}
+
+static int add_start(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_wl_spec *ws = arg;
+	const struct pt_start_method *sm = pt_start_find(item);
+
+	if (!sm || ws->nstarts >= PT_MAX_STARTS) {
+		snprintf(err, errlen, "bad start method '%s'", item);
+		return -EINVAL;
+	}
+	ws->starts[ws->nstarts++] = sm;
+	return 0;
+}
+
+/* @o as it applies to @ws->wl: what the user gave, else (in suite mode)
+ * the workload's suite spec. */
+static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
+			    struct pt_wl_spec *ws, char *err, size_t errlen)
+{
+	const struct pt_suite *s = &ws->wl->suite;
+	char why[256];
+
+	memcpy(ws->workers, o->workers, sizeof(ws->workers));
+	ws->nworkers = o->nworkers;
+	memcpy(ws->binds, o->binds, sizeof(ws->binds));
+	ws->nbinds = o->nbinds;
+	ws->intervals = o->intervals;
+	ws->checks = o->checks;
+	memcpy(ws->starts, o->starts, sizeof(ws->starts));
+	ws->nstarts = o->nstarts;
+	for (int k = 0; k < o->npsets; k++)
+		if (pt_param_def_find(ws->wl->params, o->pset[k].key))
+			ws->pset[ws->npsets++] = &o->pset[k];
 	if (!o->suite)
-		return;
+		return 0;
 	if (s->workers && !o->workers_given &&
-	    pt_parse_workers(s->workers, topo, out->workers, PT_MAX_LIST, &out->nworkers, err,
-			     sizeof(err)))
-		pt_fatal("%s: bad suite workers '%s': %s", wl->name, s->workers, err);
-	if (s->intervals && !o->nintervals) {
-		char *copy = strdup(s->intervals), *p, *save = NULL;
-
-		if (!copy)
-			pt_fatal("out of memory");
-		out->nintervals = 0;
-		for (p = strtok_r(copy, ",", &save); p && out->nintervals < PT_MAX_LIST;
-		     p = strtok_r(NULL, ",", &save))
-			out->intervals[out->nintervals++] = (unsigned)strtoul(p, NULL, 10);
-		free(copy);
-	}
-	if (s->starts && !o->nstarts) {
-		char *copy = strdup(s->starts), *p, *save = NULL;
-
-		if (!copy)
-			pt_fatal("out of memory");
-		for (p = strtok_r(copy, ",", &save); p && out->nstarts < 3;
-		     p = strtok_r(NULL, ",", &save))
-			if (!(out->starts[out->nstarts++] = pt_start_find(p)))
-				pt_fatal("%s: bad suite start method '%s'", wl->name, p);
-		free(copy);
-	}
+	    pt_parse_workers(s->workers, topo, ws->workers, PT_MAX_LIST, &ws->nworkers, why,
+			     sizeof(why)))
+		return snprintf(err, errlen, "%s: bad suite workers '%s': %s", ws->wl->name,
+				s->workers, why), -EINVAL;
+	if (s->intervals && !o->intervals.n &&
+	    pt_for_each_item(ws->wl->name, s->intervals, add_interval, &ws->intervals, err,
+			     errlen))
+		return -EINVAL;
+	if (s->starts && !o->nstarts &&
+	    pt_for_each_item(ws->wl->name, s->starts, add_start, ws, err, errlen))
+		return -EINVAL;
 	if (s->placements && !o->binds_given && placements_differ(topo)) {
-		out->nbinds = 0;
+		ws->nbinds = 0;
 		for (int b = 0; b < PT_BIND_COUNT; b++)
-			out->binds[out->nbinds++] = (enum pt_bind)b;
+			ws->binds[ws->nbinds++] = (enum pt_bind)b;
 	}
-	for (const char *sw = s->sweep; sw && *sw;) {
-		const char *end = strchr(sw, ';'), *eq = strchr(sw, '=');
-		size_t klen = eq ? (size_t)(eq - sw) : 0;
-		bool user = false;
-		char *copy, *p, *save = NULL;
-		int k = out->npsets;
+	return s->sweep ? suite_sweeps(o, ws, err, errlen) : 0;
+}
 
-		if (!end)
-			end = sw + strlen(sw);
-		if (!eq || eq > end || klen >= sizeof(out->pset[0].key) || k >= PT_MAX_PSETS)
-			pt_fatal("%s: bad suite sweep '%s'", wl->name, s->sweep);
-		for (int i = 0; i < o->npsets; i++)
-			user |= strncmp(o->pset[i].key, sw, klen) == 0 && !o->pset[i].key[klen];
-		if (!user) {
-			memcpy(out->pset[k].key, sw, klen);
-			out->pset[k].key[klen] = '\0';
-			out->pset[k].nvals = 0;
-			copy = strndup(eq + 1, (size_t)(end - eq - 1));
-			if (!copy)
-				pt_fatal("out of memory");
-			for (p = strtok_r(copy, ",", &save); p && out->pset[k].nvals < PT_MAX_LIST;
-			     p = strtok_r(NULL, ",", &save))
-				if (!(out->pset[k].vals[out->pset[k].nvals++] = strdup(p)))
-					pt_fatal("out of memory");
-			free(copy);
-			out->npsets++;
+/* In suite mode without -r/--warmup: 5 repetitions down to 3, then no
+ * warmup, the first that fits the budget. */
+static void resolve_reps(const struct pt_opts *o, const struct pt_topo *topo,
+			 struct pt_spec *spec)
+{
+	static const struct pt_reps tries[PT_MAX_REP_TRIES] = { { 5, 1 }, { 4, 1 }, { 3, 1 }, { 3, 0 } };
+
+	spec->npus = topo ? topo->npus : 1;
+	spec->budget_s = INFINITY;
+	spec->reps[0] = (struct pt_reps){ o->repeat, o->warmup };
+	spec->nreps = 1;
+	if (!o->suite || o->repeat_given || o->warmup_given)
+		return;
+	spec->budget_s = pt_suite_budget_s(spec->npus);
+	for (spec->nreps = 0; spec->nreps < PT_MAX_REP_TRIES; spec->nreps++)
+		spec->reps[spec->nreps] = tries[spec->nreps];
+}
+
+int pt_suite_resolve(const struct pt_opts *o, const struct pt_topo *topo, struct pt_spec *spec,
+		     char *err, size_t errlen)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->wl = calloc((size_t)o->nwl + 1, sizeof(*spec->wl));
+	if (!spec->wl)
+		return snprintf(err, errlen, "out of memory"), -ENOMEM;
+	for (int i = 0; i < o->nwl; i++) {
+		int ret;
+
+		spec->wl[i].wl = o->wl[i];
+		spec->nwl = i + 1;
+		ret = resolve_workload(o, topo, &spec->wl[i], err, errlen);
+		if (ret) {
+			pt_spec_free(spec);
+			return ret;
 		}
-		sw = *end ? end + 1 : end;
 	}
+	memcpy(spec->models, o->models, sizeof(spec->models));
+	spec->nmodels = o->nmodels;
+	spec->neighbours = o->neighbours;
+	spec->quick = o->quick;
+	spec->timeout_s = o->timeout_s;
+	resolve_reps(o, topo, spec);
+	return 0;
 }
 
-void pt_suite_opts_free(struct pt_opts *out)
+void pt_spec_free(struct pt_spec *spec)
 {
-	for (int i = out->first_owned_pset; i < out->npsets; i++)
-		for (int j = 0; j < out->pset[i].nvals; j++)
-			free(out->pset[i].vals[j]);
-	out->npsets = out->first_owned_pset;
-}
-
-double pt_plan_estimate_s(const struct pt_plan *plan, int npus)
-{
-	double total = 0;
-
-	for (int j = 0; j < plan->njobs; j++) {
-		const struct pt_point *pt = &plan->pts[plan->jobs[j].point];
-
-		if (pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers))
-			continue;
-		total += PT_REP_OVERHEAD_S +
-			 (pt->wl->estimate_s ? pt->wl->estimate_s(&pt->params, pt->model,
-								  pt->nworkers, npus)
-					     : PT_DEFAULT_ESTIMATE_S);
-	}
-	return total;
+	for (int i = 0; i < spec->nwl; i++)
+		for (int k = 0; k < spec->wl[i].nsweeps; k++)
+			for (int j = 0; j < spec->wl[i].sweep[k].nvals; j++)
+				free(spec->wl[i].sweep[k].vals[j]);
+	free(spec->wl);
+	memset(spec, 0, sizeof(*spec));
 }
 
 double pt_suite_budget_s(int npus)
@@ -122,22 +205,4 @@ double pt_suite_budget_s(int npus)
 	/* 3 minutes on a 2-PU machine; each doubling of the machine adds a
 	 * little over half of that: log2 growth, 12.9 minutes at 128 PUs. */
 	return 180.0 * (1.0 + 0.55 * doublings);
-}
-
-double pt_suite_fit(struct pt_plan *plan, struct pt_opts *o, const struct pt_topo *topo)
-{
-	static const int tries[][2] = { { 5, 1 }, { 4, 1 }, { 3, 1 }, { 3, 0 } };
-	int npus = topo ? topo->npus : 1;
-	double budget = pt_suite_budget_s(npus), est = pt_plan_estimate_s(plan, npus);
-
-	if (!o->suite || o->repeat_given || o->warmup_given)
-		return est;
-	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]) && est > budget; i++) {
-		o->repeat = tries[i][0];
-		o->warmup = tries[i][1];
-		pt_plan_free(plan);
-		pt_plan_build(plan, o, topo);
-		est = pt_plan_estimate_s(plan, npus);
-	}
-	return est;
 }

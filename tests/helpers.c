@@ -3,10 +3,10 @@
 #include "helpers.h"
 
 #include "clock.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -116,19 +116,34 @@ char *pt_test_tmpdir(void)
 	return d;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void pt_test_rmdir(const char *dir)
 {
-	if (dir)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	pt_rm_tree(dir);
+}
+
+int pt_test_plan(struct pt_test_plan *tp, const struct pt_topo *topo, int argc,
+		 const char *const *argv, char *err, size_t errlen)
+{
+	enum pt_parse res;
+	int ret;
+
+	memset(tp, 0, sizeof(*tp));
+	pt_opts_defaults(&tp->o);
+	/* getopt's prototype predates const; it only permutes the pointers. */
+	res = pt_opts_parse(&tp->o, argc, (char **)(uintptr_t)argv, topo, err, errlen);
+	if (res != PT_PARSE_RUN)
+		return res == PT_PARSE_ERROR ? -EINVAL : (int)res;
+	ret = pt_suite_resolve(&tp->o, topo, &tp->spec, err, errlen);
+	if (!ret)
+		ret = pt_plan_build(&tp->plan, &tp->spec, err, errlen);
+	return ret;
+}
+
+void pt_test_plan_free(struct pt_test_plan *tp)
+{
+	pt_plan_free(&tp->plan);
+	pt_spec_free(&tp->spec);
+	pt_opts_free(&tp->o);
 }
 
 int pt_test_csv_shape(const char *path, int *nfields)

@@ -4,6 +4,8 @@
 #ifndef PT_TEST_HELPERS_H
 #define PT_TEST_HELPERS_H
 
+#include "plan.h"
+
 #include <stddef.h>
 
 /* The binary under test (PTBENCH_BIN, set by `make test`). */
@@ -29,6 +31,18 @@ void pt_test_exec(const char *const argv[], const char *const env[], double time
 /* mkdtemp under TMPDIR; removed by pt_test_rmdir. */
 char *pt_test_tmpdir(void);
 void pt_test_rmdir(const char *dir);
+
+/* The driver's pipeline up to the plan: options (@argv[0] is "run") ->
+ * suite -> plan. 0, or what failed (the parse's result or a negative errno)
+ * with its message in @err. Free with pt_test_plan_free(). */
+struct pt_test_plan {
+	struct pt_opts o;
+	struct pt_spec spec;
+	struct pt_plan plan;
+};
+int pt_test_plan(struct pt_test_plan *tp, const struct pt_topo *topo, int argc,
+		 const char *const *argv, char *err, size_t errlen);
+void pt_test_plan_free(struct pt_test_plan *tp);
 
 /* Number of lines in @path and of fields in its first line; -1 if missing. */
 int pt_test_csv_shape(const char *path, int *nfields);

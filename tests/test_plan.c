@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void parse(struct pt_opts *o, const struct pt_topo *topo, int argc, const char **argv)
+static void build(struct pt_test_plan *tp, const struct pt_topo *topo, int argc,
+		  const char **argv)
 {
-	pt_opts_defaults(o);
-	pt_opts_parse(o, argc, (char **)(uintptr_t)argv, topo);
+	char err[512];
+
+	cr_assert_eq(pt_test_plan(tp, topo, argc, argv, err, sizeof(err)), 0, "%s", err);
 }
 
 /* Repetitions of the points compared with each other (the models of one
@@ -23,27 +25,25 @@ static void parse(struct pt_opts *o, const struct pt_topo *topo, int argc, const
 Test(plan, interleaved_order, .timeout = 10)
 {
 	struct pt_topo topo;
-	struct pt_opts o;
-	struct pt_plan plan;
+	struct pt_test_plan tp;
+	const struct pt_plan *plan = &tp.plan;
 	const char *argv[] = { "run", "-w", "countdown", "-m", "serial,threads,procs", "-n", "1,2",
 			       "-r", "3", "--warmup", "1", NULL };
 
 	cr_assert_eq(pt_topo_init(&topo), 0);
-	parse(&o, &topo, 11, argv);
-	pt_plan_build(&plan, &o, &topo);
-	cr_assert_eq(plan.npts, 6);
-	cr_assert_eq(plan.njobs, 6 * 4);
+	build(&tp, &topo, 11, argv);
+	cr_assert_eq(plan->npts, 6);
+	cr_assert_eq(plan->njobs, 6 * 4);
 	for (int g = 0; g < 2; g++)
 		for (int rep = -1; rep < 3; rep++)
 			for (int m = 0; m < 3; m++) {
-				const struct pt_job *j = &plan.jobs[g * 12 + (rep + 1) * 3 + m];
+				const struct pt_job *j = &plan->jobs[g * 12 + (rep + 1) * 3 + m];
 
 				cr_assert_eq(j->rep, rep);
 				cr_assert_eq(j->point, g * 3 + m);
-				cr_assert_eq(plan.pts[j->point].nworkers, g + 1);
+				cr_assert_eq(plan->pts[j->point].nworkers, g + 1);
 			}
-	pt_plan_free(&plan);
-	pt_opts_free(&o);
+	pt_test_plan_free(&tp);
 	pt_topo_destroy(&topo);
 }
 
@@ -51,19 +51,18 @@ Test(plan, interleaved_order, .timeout = 10)
 Test(plan, suite_specs, .timeout = 10)
 {
 	struct pt_topo topo;
-	struct pt_opts o;
-	struct pt_plan plan;
+	struct pt_test_plan tp;
+	const struct pt_plan *plan = &tp.plan;
 	const char *suite[] = { "run", NULL };
 	const char *plain[] = { "run", "-w", "convoy", "-m", "gil", NULL };
 	int convoy_gil = 0;
 	bool saw_100 = false;
 
 	cr_assert_eq(pt_topo_init(&topo), 0);
-	parse(&o, &topo, 1, suite);
-	cr_assert(o.suite);
-	pt_plan_build(&plan, &o, &topo);
-	for (int i = 0; i < plan.npts; i++) {
-		const struct pt_point *pt = &plan.pts[i];
+	build(&tp, &topo, 1, suite);
+	cr_assert(tp.o.suite);
+	for (int i = 0; i < plan->npts; i++) {
+		const struct pt_point *pt = &plan->pts[i];
 
 		cr_assert_neq(pt->wl->kind, PT_KIND_SELFTEST, "the suite never runs self-tests");
 		if (strcmp(pt->wl->name, "convoy") == 0 && pt->model == PT_MODEL_GIL) {
@@ -75,16 +74,13 @@ Test(plan, suite_specs, .timeout = 10)
 	/* 4 worker counts x 3 intervals. */
 	cr_assert_eq(convoy_gil, 12);
 	cr_assert(saw_100);
-	pt_plan_free(&plan);
-	pt_opts_free(&o);
+	pt_test_plan_free(&tp);
 
-	parse(&o, &topo, 5, plain);
-	cr_assert_not(o.suite);
-	pt_plan_build(&plan, &o, &topo);
-	for (int i = 0; i < plan.npts; i++)
-		cr_assert_eq(plan.pts[i].switch_interval_us, PT_GIL_DEFAULT_INTERVAL_US);
-	pt_plan_free(&plan);
-	pt_opts_free(&o);
+	build(&tp, &topo, 5, plain);
+	cr_assert_not(tp.o.suite);
+	for (int i = 0; i < plan->npts; i++)
+		cr_assert_eq(plan->pts[i].switch_interval_us, PT_GIL_DEFAULT_INTERVAL_US);
+	pt_test_plan_free(&tp);
 	pt_topo_destroy(&topo);
 }
 
@@ -106,22 +102,21 @@ Test(plan, suite_fits_budget, .timeout = 20)
 
 	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++) {
 		struct pt_topo topo;
-		struct pt_opts o;
-		struct pt_plan plan;
+		struct pt_test_plan tp;
 		const char *argv[] = { "run", NULL };
 		double est;
 
 		setenv("HWLOC_SYNTHETIC", machines[i], 1);
 		cr_assert_eq(pt_topo_init(&topo), 0);
-		parse(&o, &topo, 1, argv);
-		pt_plan_build(&plan, &o, &topo);
-		est = pt_suite_fit(&plan, &o, &topo);
+		build(&tp, &topo, 1, argv);
+		est = tp.plan.estimate_s;
 		cr_assert(est > 0);
 		cr_assert_leq(est, pt_suite_budget_s(topo.npus), "'%s': %.0f s over budget",
 			      machines[i], est);
-		cr_assert_geq(o.repeat, 3);
-		pt_plan_free(&plan);
-		pt_opts_free(&o);
+		cr_assert_geq(tp.plan.repeat, 3);
+		/* Every point has the repetitions chosen, in one build. */
+		cr_assert_eq(tp.plan.njobs, tp.plan.npts * (tp.plan.repeat + tp.plan.warmup));
+		pt_test_plan_free(&tp);
 		pt_topo_destroy(&topo);
 	}
 }

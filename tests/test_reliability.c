@@ -1064,18 +1064,15 @@ Test(reliability, worker_count_beyond_limit_is_bad_input, .timeout = 60)
 static double timeout_of(const char *const *args, int argc)
 {
 	struct pt_topo topo;
-	struct pt_opts o;
-	struct pt_plan plan;
+	struct pt_test_plan tp;
+	char err[512];
 	double t;
 
 	cr_assert_eq(pt_topo_init(&topo), 0);
-	pt_opts_defaults(&o);
-	pt_opts_parse(&o, argc, (char **)(uintptr_t)args, &topo);
-	pt_plan_build(&plan, &o, &topo);
-	cr_assert(plan.npts >= 1);
-	t = pt_plan_timeout(&o, &plan.pts[plan.npts - 1]);
-	pt_plan_free(&plan);
-	pt_opts_free(&o);
+	cr_assert_eq(pt_test_plan(&tp, &topo, argc, args, err, sizeof(err)), 0, "%s", err);
+	cr_assert(tp.plan.npts >= 1);
+	t = pt_plan_timeout(&tp.plan, &tp.plan.pts[tp.plan.npts - 1]);
+	pt_test_plan_free(&tp);
 	pt_topo_destroy(&topo);
 	return t;
 }

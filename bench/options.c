@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: MIT
+// Options of `ptbench run`: the table, its typed setters, the parser.
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD(o, d, type) ((type *)(void *)((char *)(o) + (d)->field))
+
+void pt_opts_defaults(struct pt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->repeat = 5;
+	o->warmup = 1;
+}
+
+void pt_opts_free(struct pt_opts *o)
+{
+	for (int i = 0; i < o->npsets; i++)
+		for (int j = 0; j < o->pset[i].nvals; j++)
+			free(o->pset[i].vals[j]);
+	o->npsets = 0;
+}
+
+const char *pt_opt_what(const struct pt_optdef *d, char *buf, size_t n)
+{
+	if (d->key < 256)
+		snprintf(buf, n, "-%c/--%s", d->key, d->name);
+	else
+		snprintf(buf, n, "--%s", d->name);
+	return buf;
+}
+
+int pt_for_each_item(const char *what, const char *s, pt_item_fn fn, void *arg, char *err,
+		     size_t errlen)
+{
+	char item_err[256] = "", *copy, *p, *save = NULL;
+	int ret = 0;
+
+	if (!*s) {
+		snprintf(err, errlen, "%s: empty list", what);
+		return -EINVAL;
+	}
+	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,")) {
+		snprintf(err, errlen, "%s: empty item in '%s'", what, s);
+		return -EINVAL;
+	}
+	copy = strdup(s);
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", what);
+		return -ENOMEM;
+	}
+	for (p = strtok_r(copy, ",", &save); p && !ret; p = strtok_r(NULL, ",", &save))
+		ret = fn(p, arg, item_err, sizeof(item_err));
+	if (ret)
+		snprintf(err, errlen, "%s: %s", what, item_err);
+	free(copy);
+	return ret;
+}
+
+/* A decimal number as a whole: no leading space or sign games. */
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* --- typed setters --- */
+
+static int set_count(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		     size_t errlen)
+{
+	char what[64];
+	long v;
+
+	if (parse_long(arg, (long)d->min, (long)d->max, &v)) {
+		snprintf(err, errlen, "%s: '%s' is not a count in [%.0f, %.0f]",
+			 pt_opt_what(d, what, sizeof(what)), arg, d->min, d->max);
+		return -EINVAL;
+	}
+	*FIELD(o, d, int) = (int)v;
+	return 0;
+}
+
+static int set_flag(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		    size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	*FIELD(o, d, bool) = true;
+	return 0;
+}
+
+/* Seconds in (min, max]. */
+static int set_seconds(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		       size_t errlen)
+{
+	char what[64], *end;
+	double t;
+
+	errno = 0;
+	t = (*arg >= '0' && *arg <= '9') || *arg == '.' ? strtod(arg, &end) : NAN;
+	if (errno || !isfinite(t) || *end || !(t > d->min) || t > d->max) {
+		snprintf(err, errlen, "%s: '%s' is not a number of seconds in (%g, %g]",
+			 pt_opt_what(d, what, sizeof(what)), arg, d->min, d->max);
+		return -EINVAL;
+	}
+	*FIELD(o, d, double) = t;
+	return 0;
+}
+
+static int set_text(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		    size_t errlen)
+{
+	char what[64];
+
+	if (!*arg) {
+		snprintf(err, errlen, "%s: empty value", pt_opt_what(d, what, sizeof(what)));
+		return -EINVAL;
+	}
+	*FIELD(o, d, const char *) = arg;
+	return 0;
+}
+
+struct ulist_arg {
+	struct pt_ulist *l;
+	const struct pt_optdef *d;
+};
+
+static int add_unsigned(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct ulist_arg *a = arg;
+	long v;
+
+	if (parse_long(item, (long)a->d->min, (long)a->d->max, &v)) {
+		snprintf(err, errlen, "'%s' is not a whole number of %s in [%.0f, %.0f]", item,
+			 a->d->unit, a->d->min, a->d->max);
+		return -EINVAL;
+	}
+	for (int i = 0; i < a->l->n; i++)
+		if (a->l->v[i] == (unsigned)v)
+			return 0;
+	if (a->l->n >= PT_MAX_LIST) {
+		snprintf(err, errlen, "too many values");
+		return -EINVAL;
+	}
+	a->l->v[a->l->n++] = (unsigned)v;
+	return 0;
+}
+
+static int set_ulist(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		     size_t errlen)
+{
+	struct ulist_arg a = { FIELD(o, d, struct pt_ulist), d };
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_unsigned, &a, err,
+				errlen);
+}
+
+static int add_workload(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	const struct pt_workload *wl = pt_workload_find(item);
+
+	if (!wl) {
+		snprintf(err, errlen, "unknown workload '%s' (see 'ptbench list')", item);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nwl; i++)
+		if (o->wl[i] == wl)
+			return 0;
+	if (o->nwl >= PT_MAX_LIST) {
+		snprintf(err, errlen, "too many workloads");
+		return -EINVAL;
+	}
+	o->wl[o->nwl++] = wl;
+	return 0;
+}
+
+static int add_model(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	enum pt_model m;
+
+	if (pt_model_parse(item, &m)) {
+		size_t used = (size_t)snprintf(err, errlen, "unknown model '%s' (", item);
+
+		for (int k = 0; k < PT_MODEL_COUNT && used < errlen; k++)
+			used += (size_t)snprintf(err + used, errlen - used, "%s%s", k ? ", " : "",
+						 pt_model_name((enum pt_model)k));
+		if (used < errlen)
+			snprintf(err + used, errlen - used, ")");
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nmodels; i++)
+		if (o->models[i] == m)
+			return 0;
+	o->models[o->nmodels++] = m;
+	return 0;
+}
+
+static int add_start(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	const struct pt_start_method *sm = pt_start_find(item);
+
+	if (!sm) {
+		snprintf(err, errlen, "unknown start method '%s' (%s)", item, PT_START_CHOICES);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nstarts; i++)
+		if (o->starts[i] == sm)
+			return 0;
+	if (o->nstarts >= PT_MAX_STARTS) {
+		snprintf(err, errlen, "too many start methods");
+		return -EINVAL;
+	}
+	o->starts[o->nstarts++] = sm;
+	return 0;
+}
+
+static int add_bind(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	enum pt_bind b;
+
+	if (pt_bind_parse(item, &b)) {
+		snprintf(err, errlen, "unknown placement '%s' (none, compact, scatter)", item);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nbinds; i++)
+		if (o->binds[i] == b)
+			return 0;
+	o->binds[o->nbinds++] = b;
+	return 0;
+}
+
+/* -w, -m, -b: a comma list of names. */
+static int set_workloads(struct pt_opts *o, const struct pt_optdef *d, const char *arg,
+			 char *err, size_t errlen)
+{
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_workload, o, err,
+				errlen);
+}
+
+static int set_models(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		      size_t errlen)
+{
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_model, o, err,
+				errlen);
+}
+
+static int set_starts(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		      size_t errlen)
+{
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_start, o, err,
+				errlen);
+}
+
+static int set_binds(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		     size_t errlen)
+{
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_bind, o, err,
+				errlen);
+}
+
+/* -p KEY=V1,V2: checked against the workloads once all options are in. */
+static int set_param(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		     size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	struct pt_pset *ps = &o->pset[o->npsets];
+	char *copy, *p, *save = NULL;
+	size_t klen;
+
+	(void)d;
+	if (!eq || eq == arg)
+		return snprintf(err, errlen, "-p: '%s' is not KEY=VALUE", arg), -EINVAL;
+	klen = (size_t)(eq - arg);
+	if (klen >= sizeof(ps->key))
+		return snprintf(err, errlen, "-p: parameter name too long in '%s'", arg), -EINVAL;
+	for (int k = 0; k < o->npsets; k++)
+		if (strncmp(o->pset[k].key, arg, klen) == 0 && !o->pset[k].key[klen])
+			return snprintf(err, errlen, "-p: parameter '%.*s' given twice", (int)klen,
+					arg), -EINVAL;
+	if (o->npsets >= PT_MAX_PSETS)
+		return snprintf(err, errlen, "-p: too many parameters"), -EINVAL;
+	if (!eq[1] || eq[1] == ',' || eq[strlen(eq) - 1] == ',' || strstr(eq, ",,"))
+		return snprintf(err, errlen, "-p %.*s: empty value in '%s'", (int)klen, arg, arg),
+		       -EINVAL;
+	if (!(copy = strdup(eq + 1)))
+		return snprintf(err, errlen, "-p: out of memory"), -ENOMEM;
+	memcpy(ps->key, arg, klen);
+	ps->key[klen] = '\0';
+	o->npsets++; /* owns its values from here on: pt_opts_free() frees them */
+	for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (ps->nvals >= PT_MAX_LIST) {
+			free(copy);
+			return snprintf(err, errlen, "-p %s: too many values", ps->key), -EINVAL;
+		}
+		if (!(ps->vals[ps->nvals] = strdup(p))) {
+			free(copy);
+			return snprintf(err, errlen, "-p: out of memory"), -ENOMEM;
+		}
+		ps->nvals++;
+	}
+	free(copy);
+	return 0;
+}
+
+enum { OPT_WARMUP = 256, OPT_NEIGHBOURS, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_TIMEOUT,
+       OPT_FORCE, OPT_DRY_RUN, OPT_START, OPT_HELP = 'h', OPT_VERSION = 'V' };
+
+#define F(name) offsetof(struct pt_opts, name)
+
+/* Adding an option is adding a row (and its field in struct pt_opts). */
+const struct pt_optdef pt_run_options[] = {
+	{ .name = "workload", .key = 'w', .arg = "LIST", .set = set_workloads,
+	  .help = "workloads (default: all but self-tests; see list)" },
+	{ .name = "model", .key = 'm', .arg = "LIST", .set = set_models,
+	  .help = "serial,threads,procs,gil,gil-old (default: all)" },
+	{ .name = "workers", .key = 'n', .arg = "LIST", .set = set_text, .field = F(workers_arg),
+	  .given = F(workers_given), .help = "e.g. 1,2,4, ranges 1-8, or auto (default)" },
+	{ .name = "repeat", .key = 'r', .arg = "N", .set = set_count, .field = F(repeat),
+	  .given = F(repeat_given), .min = 1, .max = 1000,
+	  .help = "measured repetitions per point (default 5)" },
+	{ .name = "warmup", .key = OPT_WARMUP, .arg = "N", .set = set_count, .field = F(warmup),
+	  .given = F(warmup_given), .min = 0, .max = 100,
+	  .help = "discarded repetitions first (default 1)" },
+	{ .name = "bind", .key = 'b', .arg = "LIST", .set = set_binds, .given = F(binds_given),
+	  .help = "none,compact,scatter (default none)" },
+	{ .name = "param", .key = 'p', .arg = "KEY=VALUE", .set = set_param,
+	  .help = "workload parameter; a comma list sweeps it" },
+	{ .name = "switch-interval", .key = OPT_SWITCH, .arg = "LIST", .set = set_ulist,
+	  .field = F(intervals), .min = 1, .max = 10000000, .unit = "microseconds",
+	  .help = "gil switch interval(s), us (default 5000)" },
+	{ .name = "check-interval", .key = OPT_CHECK, .arg = "LIST", .set = set_ulist,
+	  .field = F(checks), .min = 1, .max = 1000000000, .unit = "ticks",
+	  .help = "gil-old check interval(s), ticks (default 100)" },
+	{ .name = "start", .key = OPT_START, .arg = "LIST", .set = set_starts,
+	  .help = "procs start method(s): fork, forkserver, spawn\n(default fork)" },
+	{ .name = "cpu-neighbours", .key = OPT_NEIGHBOURS, .arg = "N", .set = set_count,
+	  .field = F(neighbours), .min = 0, .max = 64,
+	  .help = "N extra CPU-bound workers run beside each point\n"
+		  "(its figures exclude them; not under serial; under\n"
+		  "a GIL each handoff may wait a switch interval:\n"
+		  "use smaller sizes or a longer --timeout)" },
+	{ .name = "out", .key = 'o', .arg = "DIR", .set = set_text, .field = F(out),
+	  .help = "output directory (default results/<stamp>-<host>)" },
+	{ .name = "force", .key = OPT_FORCE, .set = set_flag, .field = F(force),
+	  .help = "write into a DIR that already holds results" },
+	{ .name = "quick", .key = OPT_QUICK, .set = set_flag, .field = F(quick),
+	  .help = "small sizes, for tests" },
+	{ .name = "timeout", .key = OPT_TIMEOUT, .arg = "SEC", .set = set_seconds,
+	  .field = F(timeout_s), .min = 0, .max = 86400,
+	  .help = "per repetition (default: 30 s + 10 x its estimate)" },
+	{ .name = "dry-run", .key = OPT_DRY_RUN, .set = set_flag, .field = F(dry_run),
+	  .help = "print the plan, run nothing" },
+	{ .name = "quiet", .key = 'q', .set = set_flag, .field = F(quiet),
+	  .help = "no progress or table" },
+	{ .name = "help", .key = OPT_HELP },
+	{ .name = "version", .key = OPT_VERSION },
+	{ .name = NULL },
+};
+
+#undef F
+
+#define NOPTS (sizeof(pt_run_options) / sizeof(pt_run_options[0]))
+
+void pt_opts_usage(FILE *f)
+{
+	fputs("run options:\n", f);
+	for (const struct pt_optdef *d = pt_run_options; d->name; d++) {
+		char left[64];
+		const char *h = d->help;
+
+		if (!h)
+			continue;
+		if (d->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", d->key, d->name,
+				 d->arg ? " " : "", d->arg ? d->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		/* Continuation lines line up under the first. */
+		for (int first = 1; *h; first = 0) {
+			size_t len = strcspn(h, "\n");
+
+			fprintf(f, "  %-24s  %.*s\n", first ? left : "", (int)len, h);
+			h += len + (h[len] == '\n');
+		}
+	}
+	fputs("  -h, --help, --version\n", f);
+}
+
+/* getopt_long's tables, from pt_run_options. */
+static void getopt_tables(struct option *lo, char *so, size_t solen)
+{
+	size_t k = 0, s = 0;
+
+	so[s++] = ':';
+	for (const struct pt_optdef *d = pt_run_options; d->name; d++, k++) {
+		lo[k] = (struct option){ d->name, d->arg ? required_argument : no_argument, NULL,
+					 d->key };
+		if (d->key < 256 && s + 3 < solen) {
+			so[s++] = (char)d->key;
+			if (d->arg)
+				so[s++] = ':';
+		}
+	}
+	lo[k] = (struct option){ 0 };
+	so[s] = '\0';
+}
+
+static const struct pt_optdef *find_opt(int key)
+{
+	for (const struct pt_optdef *d = pt_run_options; d->name; d++)
+		if (d->key == key)
+			return d;
+	return NULL;
+}
+
+/* getopt_long's '?': @arg is the argument it was looking at. optopt is 0 for
+ * an unknown or ambiguous long option, the option's value for a long option
+ * given a value it does not take (--quick=1: OPT_QUICK; --quiet=1: 'q', a
+ * valid short option), else an unknown short option's character. */
+static void bad_option(const char *arg, char *err, size_t errlen)
+{
+	bool long_opt = strncmp(arg, "--", 2) == 0;
+	const char *eq = strchr(arg, '=');
+
+	if (optopt == 0 && long_opt)
+		snprintf(err, errlen, "unknown or ambiguous option '%s'", arg);
+	else if (long_opt && find_opt(optopt))
+		snprintf(err, errlen, "option '%.*s' takes no value (in '%s')",
+			 eq ? (int)(eq - arg) : (int)strlen(arg), arg, arg);
+	else if (optopt > 0x20 && optopt < 0x7f)
+		snprintf(err, errlen, "unknown option '-%c'", optopt);
+	else
+		snprintf(err, errlen, "unknown option in '%s'", arg);
+}
+
+/* What the options leave to defaults, and the checks that need all of them:
+ * the worker list, and -p keys against the selected workloads. */
+static int opts_finish(struct pt_opts *o, const struct pt_topo *topo, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (!o->nwl) {
+		o->suite = true;
+		pt_for_each_workload(pp)
+			if ((*pp)->kind != PT_KIND_SELFTEST && o->nwl < PT_MAX_LIST)
+				o->wl[o->nwl++] = *pp;
+	}
+	if (!o->nmodels)
+		for (int m = 0; m < PT_MODEL_COUNT; m++)
+			o->models[o->nmodels++] = (enum pt_model)m;
+	if (!o->nbinds)
+		o->binds[o->nbinds++] = PT_BIND_NONE;
+	if (o->nstarts) {
+		bool procs = false;
+
+		for (int i = 0; i < o->nmodels; i++)
+			procs |= o->models[i] == PT_MODEL_PROCS;
+		if (!procs)
+			return snprintf(err, errlen, "--start: start methods apply to processes, and "
+					"-m selects no procs point"), -EINVAL;
+	}
+	if (pt_parse_workers(o->workers_arg ? o->workers_arg : "auto", topo, o->workers,
+			     PT_MAX_LIST, &o->nworkers, why, sizeof(why)))
+		return snprintf(err, errlen, "-n/--workers: %s", why), -EINVAL;
+	for (int k = 0; k < o->npsets; k++) {
+		bool known = false;
+
+		for (int i = 0; i < o->nwl && !known; i++)
+			known = pt_param_def_find(o->wl[i]->params, o->pset[k].key) != NULL;
+		if (!known)
+			return snprintf(err, errlen,
+					"-p: unknown parameter '%s' for the selected workload(s)",
+					o->pset[k].key), -EINVAL;
+	}
+	return 0;
+}
+
+enum pt_parse pt_opts_parse(struct pt_opts *o, int argc, char **argv,
+			    const struct pt_topo *topo, char *err, size_t errlen)
+{
+	struct option lo[NOPTS];
+	char so[2 * NOPTS + 2];
+	const struct pt_optdef *d;
+	int c;
+
+	getopt_tables(lo, so, sizeof(so));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == OPT_HELP)
+			return PT_PARSE_HELP;
+		if (c == OPT_VERSION)
+			return PT_PARSE_VERSION;
+		if (c == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return PT_PARSE_ERROR;
+		}
+		if (c == '?' || !(d = find_opt(c))) {
+			bad_option(argv[optind - 1], err, errlen);
+			return PT_PARSE_ERROR;
+		}
+		if (d->set(o, d, optarg, err, errlen))
+			return PT_PARSE_ERROR;
+		if (d->given)
+			*(bool *)(void *)((char *)o + d->given) = true;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return PT_PARSE_ERROR;
+	}
+	return opts_finish(o, topo, err, errlen) ? PT_PARSE_ERROR : PT_PARSE_RUN;
+}
+
+/* --- worker lists --- */
+
+struct wlist {
+	const struct pt_topo *topo;
+	int *out, max, *n;
+};
+
+static int push_worker(struct wlist *l, long v, char *err, size_t errlen)
+{
+	for (int i = 0; i < *l->n; i++)
+		if (l->out[i] == v)
+			return 0;
+	if (*l->n >= l->max) {
+		snprintf(err, errlen, "too many worker counts (at most %d)", l->max);
+		return -EINVAL;
+	}
+	l->out[(*l->n)++] = (int)v;
+	return 0;
+}
+
+static int add_auto(struct wlist *l, char *err, size_t errlen)
+{
+	int autos[PT_MAX_LIST], k;
+
+	if (!l->topo) {
+		snprintf(err, errlen, "'auto' needs the machine's topology");
+		return -EINVAL;
+	}
+	k = pt_topo_auto_workers(l->topo, autos, PT_MAX_LIST);
+	for (int i = 0; i < k; i++)
+		if (push_worker(l, autos[i], err, errlen))
+			return -EINVAL;
+	return 0;
+}
+
+static int add_workers(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct wlist *l = arg;
+	const char *dash = strchr(item, '-');
+	long a, b;
+
+	if (strcmp(item, "auto") == 0)
+		return add_auto(l, err, errlen);
+	if (dash && dash != item) {
+		char lo[32];
+		size_t len = (size_t)(dash - item);
+
+		if (len >= sizeof(lo))
+			goto bad;
+		memcpy(lo, item, len);
+		lo[len] = '\0';
+		if (parse_long(lo, 1, PT_MAX_WORKERS, &a) ||
+		    parse_long(dash + 1, 1, PT_MAX_WORKERS, &b) || b < a)
+			goto bad;
+		for (long v = a; v <= b; v++)
+			if (push_worker(l, v, err, errlen))
+				return -EINVAL;
+		return 0;
+	}
+	if (parse_long(item, 1, PT_MAX_WORKERS, &a))
+		goto bad;
+	return push_worker(l, a, err, errlen);
+bad:
+	snprintf(err, errlen,
+		 "'%s' is not a worker count in [1, %d], a range like 1-8, or auto", item,
+		 PT_MAX_WORKERS);
+	return -EINVAL;
+}
+
+int pt_parse_workers(const char *s, const struct pt_topo *topo, int *out, int max, int *n,
+		     char *err, size_t errlen)
+{
+	struct wlist l = { .topo = topo, .out = out, .max = max, .n = n };
+	char *copy, *p, *save = NULL;
+	int ret = 0;
+
+	*n = 0;
+	if (!*s || s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,")) {
+		snprintf(err, errlen, "empty item in '%s'", s);
+		return -EINVAL;
+	}
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	for (p = strtok_r(copy, ",", &save); p && !ret; p = strtok_r(NULL, ",", &save))
+		ret = add_workers(p, &l, err, errlen);
+	free(copy);
+	return ret;
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+// The run loop: directories, signals, containment, rows, the end of a run.
+#include "run.h"
+
+#include "clock.h"
+#include "error.h"
+#include "files.h"
+#include "meta.h"
+#include "results.h"
+#include "rundir.h"
+#include "summary.h"
+#include "table.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_flag;
+/* The run's private temporary directory, for the second signal's cleanup;
+ * the handler reads it only once tmp_set says it is whole. */
+static char tmp_path[PATH_MAX];
+static volatile sig_atomic_t tmp_set;
+
+static void on_signal(int sig)
+{
+	if (stop_flag) {
+		/* A second signal: out at once, leaving nothing behind: the
+		 * point's process group is killed and reaped (were we killed
+		 * instead, PR_SET_PDEATHSIG would take it down), the temporary
+		 * files in flight and the temporary directory removed. */
+		static const char msg[] = "ptbench: second signal: exiting at once\n";
+
+		pt_point_kill_current();
+		pt_tmp_unlink_all();
+		if (tmp_set)
+			pt_rm_tree(tmp_path);
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing to do: we are leaving */
+		}
+		_exit(sig == SIGINT ? PT_EXIT_INT : 128 + sig);
+	}
+	stop_signal = sig;
+	stop_flag = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking wait returns EINTR and sees the flag. A
+	 * hang-up ends the run like SIGTERM (exit 129). */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed stdout must not kill the run: writes fail with EPIPE. Nor
+	 * must a file size limit (ulimit -f): writes fail with EFBIG, which
+	 * the driver and the workloads (points inherit this) report. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+/* What a run holds between its stages. */
+struct run {
+	const struct pt_opts *o;
+	const struct pt_plan *plan;
+	struct pt_columns cols;
+	struct pt_rows rows;
+	char outdir[PATH_MAX];
+	struct pt_runenv env;
+	json_t *meta;
+	struct pt_result *res; /* [point * repeat + rep] */
+	bool *done, *timed_out;
+	bool tty, any_bad;
+	uint64_t t0;
+};
+
+/* A private directory for temporary files, removed at the end of the run
+ * and on a second signal. */
+static int make_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmp_path, sizeof(tmp_path), "%s/ptbench.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmp_path)) {
+		snprintf(tmp_path, sizeof(tmp_path), "/tmp/ptbench.XXXXXX");
+		if (!mkdtemp(tmp_path))
+			return -errno;
+	}
+	atomic_signal_fence(memory_order_seq_cst); /* the path before the flag */
+	tmp_set = 1;
+	return 0;
+}
+
+static void drop_tmpdir(void)
+{
+	if (tmp_set) {
+		tmp_set = 0;
+		atomic_signal_fence(memory_order_seq_cst);
+		pt_rm_tree(tmp_path);
+	}
+}
+
+/* The output directory and its results.csv. A status, 0 when all is well. */
+static int open_outputs(struct run *r)
+{
+	const struct pt_opts *o = r->o;
+	char err[PATH_MAX + 256], old[PATH_MAX + 32];
+	int ret = pt_outdir_make(o, r->outdir, sizeof(r->outdir), err, sizeof(err));
+
+	if (ret == -EINVAL)
+		return pt_usage_error("%s", err);
+	if (ret)
+		return pt_err("%s", err), PT_EXIT_FAILED;
+	pt_columns_init(&r->cols);
+	ret = pt_rows_create(&r->rows, r->outdir, &r->cols, o->force);
+	if (ret == -EEXIST)
+		return pt_usage_error("-o: '%s' already holds results (use --force to overwrite)",
+				      r->outdir);
+	if (ret)
+		return pt_err("cannot create %s/results.csv: %s", r->outdir, strerror(-ret)),
+		       PT_EXIT_FAILED;
+	if (o->force) {
+		/* The summary of the run overwritten would not match. */
+		snprintf(old, sizeof(old), "%s/summary.csv", r->outdir);
+		unlink(old);
+	}
+	return 0;
+}
+
+/* Everything before the first repetition. A status, 0 when all is well. */
+static int run_setup(struct run *r, const struct pt_topo *topo, int argc, char **argv)
+{
+	size_t nres = (size_t)r->plan->npts * (size_t)r->plan->repeat;
+	int ret, status = open_outputs(r);
+
+	if (status)
+		return status;
+	if ((ret = make_tmpdir()) != 0)
+		return pt_err("cannot create a temporary directory: %s", strerror(-ret)),
+		       PT_EXIT_FAILED;
+	r->env = (struct pt_runenv){ .topo = topo, .tmpdir = tmp_path };
+	/* Orphaned workers of a crashed point are reparented to us and reaped. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+		pt_warn("cannot become the subreaper of the points' workers: %s", strerror(errno));
+	r->meta = pt_meta_build(topo, r->o, r->plan, argc, argv);
+	if (!r->meta)
+		return pt_err("out of memory"), PT_EXIT_FAILED;
+	pt_meta_warnings(r->meta, r->o->quiet);
+	if ((ret = pt_meta_write(r->outdir, r->meta)) != 0)
+		return pt_err("cannot write %s/meta.json: %s", r->outdir, strerror(-ret)),
+		       PT_EXIT_FAILED;
+	r->res = calloc(nres + 1, sizeof(*r->res));
+	r->done = calloc(nres + 1, sizeof(*r->done));
+	r->timed_out = calloc((size_t)r->plan->npts + 1, sizeof(*r->timed_out));
+	if (!r->res || !r->done || !r->timed_out)
+		return pt_err("out of memory"), PT_EXIT_FAILED;
+	r->tty = isatty(STDERR_FILENO) && !r->o->quiet;
+	return 0;
+}
+
+static void progress(const struct run *r, int k)
+{
+	const struct pt_plan *plan = r->plan;
+	const struct pt_job *job = &plan->jobs[k];
+	const struct pt_point *pt = &plan->pts[job->point];
+	double el = (double)(pt_now_ns() - r->t0) / 1e9;
+	double eta = k ? el / k * (plan->njobs - k) : 0;
+
+	fprintf(stderr, "\r\033[K[%d/%d] %s %s n=%d %s %d/%d  %.0fs elapsed, eta %.0fs", k + 1,
+		plan->njobs, pt->wl->name, pt_model_name(pt->model), pt->nworkers,
+		job->rep < 0 ? "warmup" : "rep", job->rep < 0 ? -job->rep : job->rep + 1,
+		job->rep < 0 ? 0 : plan->repeat, el, eta);
+}
+
+static void not_run(struct pt_result *res, const char *why)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = PT_ST_SKIPPED;
+	res->wall_s = res->user_s = res->sys_s = res->ops_per_s = NAN;
+	res->lat_p50_us = res->lat_p99_us = NAN;
+	for (int m = 0; m < PT_MAX_METRICS; m++)
+		res->metric[m] = NAN;
+	snprintf(res->msg, sizeof(res->msg), "%s", why);
+}
+
+/* Runs job @k into @res. 1 when it makes a row, 0 when not (a warmup, or a
+ * point not run whose row is written once), -EINTR when a signal stopped it. */
+static int run_job(struct run *r, int k, struct pt_result *res)
+{
+	const struct pt_job *job = &r->plan->jobs[k];
+	const struct pt_point *pt = &r->plan->pts[job->point];
+	const char *skip = pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers);
+
+	if (skip || r->timed_out[job->point]) {
+		/* Not run: one row, on the first measured repetition. */
+		if (job->rep != 0 && !(r->timed_out[job->point] && job->rep > 0))
+			return 0;
+		not_run(res, skip ? skip : "an earlier repetition timed out");
+		return 1;
+	}
+	if (r->tty)
+		progress(r, k);
+	if (pt_point_exec(pt, &r->env, pt_plan_timeout(r->plan, pt), &stop_flag, res) == -EINTR)
+		return -EINTR;
+	if (job->rep < 0)
+		return 0; /* warmup: discarded */
+	if (res->status == PT_ST_TIMEOUT)
+		r->timed_out[job->point] = true;
+	if (res->status != PT_ST_OK) {
+		r->any_bad = true;
+		if (!r->o->quiet) {
+			if (r->tty)
+				fputs("\r\033[K", stderr);
+			pt_warn("%s %s n=%d rep %d: %s: %s", pt->wl->name, pt_model_name(pt->model),
+				pt->nworkers, job->rep, pt_status_name(res->status), res->msg);
+		}
+	}
+	return 1;
+}
+
+/* Every job, until a signal. A status, 0 when all rows were written. */
+static int run_jobs(struct run *r)
+{
+	r->t0 = pt_now_ns();
+	for (int k = 0; k < r->plan->njobs && !stop_flag; k++) {
+		const struct pt_job *job = &r->plan->jobs[k];
+		int rep = job->rep < 0 ? 0 : job->rep, ret;
+		size_t slot = (size_t)job->point * (size_t)r->plan->repeat + (size_t)rep;
+		struct pt_result res;
+
+		ret = run_job(r, k, &res);
+		if (ret == -EINTR)
+			break;
+		if (ret == 0)
+			continue;
+		r->res[slot] = res;
+		r->done[slot] = true;
+		ret = pt_rows_append(&r->rows, &r->plan->pts[job->point], rep, &res);
+		if (ret) {
+			if (r->rows.cut_failed)
+				pt_err("cannot cut %s back to its whole rows", r->rows.tmp.final);
+			pt_err("cannot write %s: %s%s", r->rows.tmp.final, strerror(-ret),
+			       r->rows.cut_failed ? "" : "; its rows so far are whole");
+			return PT_EXIT_FAILED;
+		}
+	}
+	if (r->tty)
+		fputs("\r\033[K", stderr);
+	return 0;
+}
+
+/* The summary, the final meta.json and the table. */
+static void run_finish(struct run *r)
+{
+	struct pt_point_summary *sum = calloc((size_t)r->plan->npts + 1, sizeof(*sum));
+	int ret;
+
+	if (!sum || pt_summaries(r->plan, r->res, r->done, sum)) {
+		pt_err("cannot summarise the run: out of memory");
+	} else if ((ret = pt_write_summary(r->outdir, &r->cols, r->plan, sum)) != 0) {
+		pt_err("cannot write %s/summary.csv: %s", r->outdir, strerror(-ret));
+	}
+	json_object_set_new(r->meta, "finished", json_boolean(!stop_flag));
+	json_object_set_new(r->meta, "elapsed_s", json_real((double)(pt_now_ns() - r->t0) / 1e9));
+	json_object_set_new(r->meta, "points", json_integer(r->plan->npts));
+	pt_meta_write(r->outdir, r->meta);
+	if (sum && !r->o->quiet && !stop_flag) {
+		pt_print_table(stdout, r->plan, sum);
+		printf("results in %s\n", r->outdir);
+	}
+	free(sum);
+}
+
+static void run_free(struct run *r)
+{
+	if (r->rows.tmp.f) {
+		int ret = pt_rows_close(&r->rows);
+
+		if (ret)
+			pt_err("closing %s: %s", r->rows.tmp.final, strerror(-ret));
+	}
+	drop_tmpdir();
+	pt_reap_orphans();
+	json_decref(r->meta);
+	free(r->res);
+	free(r->done);
+	free(r->timed_out);
+}
+
+int pt_run(const struct pt_opts *o, const struct pt_plan *plan, const struct pt_topo *topo,
+	   int argc, char **argv)
+{
+	struct run r = { .o = o, .plan = plan };
+	int status;
+
+	/* From here on a signal stops the run cleanly. */
+	install_signals();
+	status = run_setup(&r, topo, argc, argv);
+	if (!status)
+		status = run_jobs(&r);
+	if (!status) {
+		int ret = pt_rows_close(&r.rows);
+
+		if (ret)
+			pt_err("closing %s: %s", r.rows.tmp.final, strerror(-ret));
+		run_finish(&r);
+	}
+	run_free(&r);
+	if (status)
+		return status;
+	if (stop_flag) {
+		pt_err("interrupted by %s; rows measured so far are in %s/results.csv",
+		       strsignal(stop_signal), r.outdir);
+		return stop_signal == SIGINT ? PT_EXIT_INT : 128 + stop_signal;
+	}
+	return r.any_bad ? PT_EXIT_FAILED : PT_EXIT_OK;
+}

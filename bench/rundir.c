@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// The output directory of a run.
+#include "rundir.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* results/latest -> @name, replaced atomically. */
+static void point_latest(const char *name)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "results/.latest.%ld", (long)getpid());
+	unlink(tmp);
+	if (symlink(name, tmp) == 0 && rename(tmp, "results/latest") != 0)
+		unlink(tmp);
+}
+
+/* results/<YYYYmmdd-HHMMSS>-<host>[-k]: never another run's directory. */
+static int default_outdir(char *out, size_t n, char *err, size_t errlen)
+{
+	char host[64] = "host", stamp[32], name[128];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gethostname(host, sizeof(host) - 1);
+	for (char *p = host; *p; p++)
+		if (*p == '/' || *p == ' ' || *p == '.')
+			*p = *p == '.' ? '\0' : '-';
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (mkdir("results", 0755) && errno != EEXIST)
+		return snprintf(err, errlen, "cannot create results/: %s", strerror(errno)), -EIO;
+	for (int k = 1;; k++) {
+		if (k == 1)
+			snprintf(name, sizeof(name), "%s-%s", stamp, host);
+		else
+			snprintf(name, sizeof(name), "%s-%s-%d", stamp, host, k);
+		snprintf(out, n, "results/%s", name);
+		if (mkdir(out, 0755) == 0)
+			break;
+		if (errno != EEXIST)
+			return snprintf(err, errlen, "cannot create %s: %s", out, strerror(errno)),
+			       -EIO;
+	}
+	point_latest(name);
+	return 0;
+}
+
+int pt_outdir_make(const struct pt_opts *o, char *dir, size_t n, char *err, size_t errlen)
+{
+	struct stat sb;
+	int ret;
+
+	if (!o->out)
+		return default_outdir(dir, n, err, errlen);
+	ret = mkdir_p(o->out);
+	if (ret)
+		return snprintf(err, errlen, "-o: cannot create '%s': %s", o->out, strerror(-ret)),
+		       -EINVAL;
+	if (stat(o->out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return snprintf(err, errlen, "-o: '%s' is not a directory", o->out), -EINVAL;
+	if (access(o->out, W_OK | X_OK) != 0)
+		return snprintf(err, errlen, "-o: cannot write into '%s': %s", o->out,
+				strerror(errno)), -EINVAL;
+	snprintf(dir, n, "%s", o->out);
+	return 0;
+}
