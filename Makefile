@@ -93,9 +93,17 @@ $(TESTBIN): $(call obj,$(TEST_SRC)) $(BENCHLIB) $(WORKLIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
 
-# Install system packages only when something is missing.
+# The build checks what it needs (pkg-config --exists, command -v), so any
+# machine with the libraries builds, dpkg or not; `make test`, `make bench`
+# and `make calibrate` also install what is missing on Debian/Ubuntu.
+GOALS    := $(or $(MAKECMDGOALS),all)
+DEPS_FOR := $(if $(filter-out report compare deps clean shape check-deps,$(GOALS)),build) \
+            $(if $(filter test,$(GOALS)),test) \
+            $(if $(filter bench calibrate,$(GOALS)),bench) \
+            $(if $(filter report compare,$(GOALS)),report)
+DEPS_HOW := $(if $(filter test bench calibrate,$(GOALS)),ensure,check)
 check-deps:
-	@bash scripts/deps.sh -q
+	@CC="$(CC)" bash scripts/deps.sh $(DEPS_HOW) $(DEPS_FOR)
 
 deps:
 	bash scripts/deps.sh

@@ -192,3 +192,32 @@ Test(cli, dry_run_prints_plan, .timeout = 30)
 	cr_assert(strstr(o->out, "9 points"), "%s", o->out);
 	free(o);
 }
+
+/* Issue 12 bug 5: the build checks what it needs (pkg-config, command -v)
+ * instead of asking dpkg, so a machine without dpkg or apt builds when the
+ * libraries are there. PATH here holds every program of this one but dpkg's
+ * and apt's; make builds an object into a scratch build directory. */
+Test(cli, builds_without_dpkg, .timeout = 240)
+{
+	const char *root = getenv("PTBENCH_ROOT");
+	char *dir = pt_test_tmpdir();
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	static const char script[] =
+		"set -eu; bin=\"$1/bin\"; mkdir \"$bin\"\n"
+		"IFS=:; for d in $PATH; do [ -d \"$d\" ] || continue\n"
+		"  for f in \"$d\"/*; do n=${f##*/}\n"
+		"    case $n in dpkg*|apt*) continue;; esac\n"
+		"    [ -x \"$f\" ] && [ ! -e \"$bin/$n\" ] && ln -s \"$f\" \"$bin/$n\"; done; done\n"
+		"unset IFS; PATH=$bin; export PATH\n"
+		"! command -v dpkg-query && ! command -v apt-get\n"
+		"make -s BUILDDIR=\"$1/build\" \"$1/build/obj/bench/error.o\"\n"
+		"test -s \"$1/build/obj/bench/error.o\"\n";
+
+	cr_assert_not_null(dir);
+	pt_test_run("bash", root && *root ? root : ".",
+		    (const char *const[]){ "bash", "-c", script, "bash", dir, NULL }, NULL, 230, o);
+	cr_assert_eq(o->status, 0, "make without dpkg: exit %d\n%s%s", o->status, o->out, o->err);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(o);
+}
