@@ -103,19 +103,42 @@ static int plan_combination(struct pt_plan *plan, int *cap, const struct pt_spec
 	return 0;
 }
 
+/* Points one parameter combination of @ws makes. */
+static int combination_points(const struct pt_spec *spec, const struct pt_wl_spec *ws)
+{
+	int models = 0;
+
+	for (int mi = 0; mi < spec->nmodels; mi++)
+		models += model_variants(ws, spec->models[mi]);
+	return ws->nworkers * ws->nbinds * models;
+}
+
+/* Whether the combinations planned from @first on hold @params already:
+ * a value given twice, or twice in two spellings (64M and 67108864). */
+static bool planned(const struct pt_plan *plan, int first, int stride,
+		    const struct pt_params *params)
+{
+	for (int i = first; stride > 0 && i < plan->npts; i += stride)
+		if (pt_params_equal(&plan->pts[i].params, params))
+			return true;
+	return false;
+}
+
 /* Every combination of the workload's sweeps: the odometer @idx runs over
  * each -p list. */
 static int plan_workload(struct pt_plan *plan, int *cap, const struct pt_spec *spec,
 			 const struct pt_wl_spec *ws, char *err, size_t errlen)
 {
-	int idx[2 * PT_MAX_PSETS] = { 0 }, k, ret;
+	int idx[2 * PT_MAX_PSETS] = { 0 }, k, ret, first = plan->npts;
+	int stride = combination_points(spec, ws);
 
 	do {
 		struct pt_point pt = { .wl = ws->wl, .quick = spec->quick,
 				       .neighbours = spec->neighbours };
 
 		ret = point_params(spec, ws, idx, &pt.params, err, errlen);
-		if (!ret && (ret = plan_combination(plan, cap, spec, ws, &pt)) != 0)
+		if (!ret && !planned(plan, first, stride, &pt.params) &&
+		    (ret = plan_combination(plan, cap, spec, ws, &pt)) != 0)
 			snprintf(err, errlen, "out of memory");
 		if (ret)
 			return ret;
@@ -128,16 +151,15 @@ static int plan_workload(struct pt_plan *plan, int *cap, const struct pt_spec *s
 	return 0;
 }
 
-/* Points @ws makes (as a double: the product may be astronomical). */
+/* Points @ws makes at most (as a double: the product may be
+ * astronomical). */
 static double count_points(const struct pt_spec *spec, const struct pt_wl_spec *ws)
 {
-	double n = (double)ws->nworkers * ws->nbinds, models = 0;
+	double n = combination_points(spec, ws);
 
 	for (int k = 0; k < ws->npsets; k++)
 		n *= ws->pset[k]->nvals;
-	for (int mi = 0; mi < spec->nmodels; mi++)
-		models += model_variants(ws, spec->models[mi]);
-	return n * models;
+	return n;
 }
 
 static int check_size(const struct pt_spec *spec, char *err, size_t errlen)
@@ -215,7 +237,7 @@ static void pick_reps(struct pt_plan *plan, const struct pt_spec *spec)
 static bool same_group(const struct pt_point *a, const struct pt_point *b)
 {
 	return a->wl == b->wl && a->nworkers == b->nworkers && a->bind == b->bind &&
-	       memcmp(&a->params, &b->params, sizeof(a->params)) == 0;
+	       pt_params_equal(&a->params, &b->params);
 }
 
 /* Points that will be compared (the models of one workload, worker count,

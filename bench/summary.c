@@ -14,7 +14,7 @@ static bool same_but(const struct pt_point *a, const struct pt_point *b, bool mo
 {
 	return a->wl == b->wl && a->bind == b->bind &&
 	       (!model || a->model == b->model) && (!workers || a->nworkers == b->nworkers) &&
-	       memcmp(&a->params, &b->params, sizeof(a->params)) == 0;
+	       pt_params_equal(&a->params, &b->params);
 }
 
 static double ratio_to(const struct pt_plan *plan, const struct pt_point_summary *s, int i,

@@ -136,6 +136,21 @@ const struct pt_pval *pt_params_find(const struct pt_params *p, const char *name
 	return NULL;
 }
 
+bool pt_params_equal(const struct pt_params *a, const struct pt_params *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++) {
+		const struct pt_pval *x = &a->v[i], *y = &b->v[i];
+
+		if (x->def != y->def)
+			return false;
+		if (x->def->type == PT_PARAM_STR ? strcmp(x->str, y->str) != 0 : x->i != y->i)
+			return false;
+	}
+	return true;
+}
+
 int pt_params_set(struct pt_params *p, const char *key, const char *val, char *err,
 		  size_t errlen)
 {

@@ -51,6 +51,9 @@ int pt_params_defaults(struct pt_params *p, const struct pt_param_def *defs, boo
 int pt_params_set(struct pt_params *p, const char *key, const char *val, char *err,
 		  size_t errlen);
 const struct pt_pval *pt_params_find(const struct pt_params *p, const char *name);
+/* Whether @a and @b hold the same values, compared as parsed (64M is
+ * 67108864; an enum by its choice; free text as text). */
+bool pt_params_equal(const struct pt_params *a, const struct pt_params *b);
 /* The value of a declared parameter (aborts on an undeclared name: a bug). */
 int64_t pt_param_int(const struct pt_params *p, const char *name);
 const char *pt_param_str(const struct pt_params *p, const char *name);

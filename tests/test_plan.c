@@ -159,3 +159,36 @@ Test(plan, quiet_progress_and_meta, .timeout = 120)
 	free(dir);
 	free(r);
 }
+
+/* Issue 12 bug 8, issue 13 item 14: points are told apart by their parsed
+ * parameter values, not by the bytes of what was typed: 64K is 65536, and
+ * a value given twice makes its points once. */
+Test(plan, parameters_compared_by_value, .timeout = 20)
+{
+	struct pt_topo topo;
+	struct pt_test_plan tp;
+	struct pt_params a, b;
+	char err[256];
+	const char *argv[] = { "run", "-w", "filewrite", "-m", "threads,gil", "-n", "1",
+			       "-p", "block=64K,65536,4096,4K,64K", NULL };
+
+	cr_assert_eq(pt_params_defaults(&a, pt_wl_filewrite.params, false, err, sizeof(err)), 0);
+	b = a;
+	cr_assert_eq(pt_params_set(&a, "block", "64K", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pt_params_set(&b, "block", "65536", err, sizeof(err)), 0, "%s", err);
+	cr_assert(pt_params_equal(&a, &b), "64K and 65536 differ");
+	cr_assert_eq(pt_params_set(&b, "block", "4K", err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(pt_params_equal(&a, &b), "64K and 4K are equal");
+
+	cr_assert_eq(pt_topo_init(&topo), 0);
+	build(&tp, &topo, 9, argv);
+	/* Two distinct blocks (64K, 4K) x two models. */
+	cr_assert_eq(tp.plan.npts, 4, "%d points", tp.plan.npts);
+	for (int i = 0; i < tp.plan.npts; i++)
+		for (int j = i + 1; j < tp.plan.npts; j++)
+			cr_assert(tp.plan.pts[i].model != tp.plan.pts[j].model ||
+				  !pt_params_equal(&tp.plan.pts[i].params, &tp.plan.pts[j].params),
+				  "points %d and %d are the same", i, j);
+	pt_test_plan_free(&tp);
+	pt_topo_destroy(&topo);
+}
