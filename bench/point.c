@@ -360,6 +360,60 @@ void pt_reap_orphans(void)
 		;
 }
 
+/* The point's process: contained, runs the repetition into the shared
+ * @res, and leaves. */
+static _Noreturn void point_child(const struct pt_point *pt, const struct pt_runenv *env,
+				  struct pt_result *res, pid_t driver)
+{
+	sigset_t none;
+
+	/* Its own process group, so a timeout or an interrupt kills the whole
+	 * point, forked workers included; and it dies with the driver, even
+	 * one killed before the prctl (then the parent changed already). A
+	 * point that cannot be contained does not run. */
+	if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+		fail(res, PT_ST_FAILED, "cannot contain the point", strerror(errno));
+		atomic_store(&res->written, 1);
+		_exit(0);
+	}
+	if (getppid() != driver)
+		_exit(127);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	pt_point_run_once(pt, env, res);
+	atomic_store(&res->written, 1);
+	_exit(0);
+}
+
+/* What happened to the point's process, from how it ended (@wait_ret of
+ * child_wait(), @wstatus) and what it wrote in @res. */
+static void verdict(int wait_ret, int wstatus, double timeout_s, const struct pt_result *res,
+		    struct pt_result *out)
+{
+	char why[96];
+
+	if (wait_ret == -ETIMEDOUT) {
+		snprintf(why, sizeof(why), "killed after %.1f s", timeout_s);
+		fail(out, PT_ST_TIMEOUT, "timeout", why);
+	} else if (WIFSIGNALED(wstatus)) {
+		memcpy(out, res, sizeof(*out));
+		fail(out, PT_ST_CRASHED, "point process killed by signal",
+		     strsignal(WTERMSIG(wstatus)));
+	} else if (!atomic_load(&res->written)) {
+		/* exit() called by a worker, or a sanitizer's report (they exit
+		 * with a status of their own instead of dying of the signal). */
+		snprintf(why, sizeof(why), "exit status %d before it reported",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+		fail(out, PT_ST_FAILED, "point process exited early", why);
+	} else {
+		memcpy(out, res, sizeof(*out));
+	}
+}
+
 int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
 		  volatile sig_atomic_t *stop, struct pt_result *out)
 {
@@ -381,59 +435,26 @@ int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double
 		munmap(res, sizeof(*res));
 		return out->status;
 	}
-	if (pid == 0) {
-		sigset_t none;
-
-		/* Its own process group, so a timeout or an interrupt kills the
-		 * whole point, forked workers included; and it dies with the
-		 * driver, even one killed before the prctl (then the parent
-		 * changed already). */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != driver)
-			_exit(127);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		pt_point_run_once(pt, env, res);
-		atomic_store(&res->written, 1);
-		_exit(0);
-	}
-	setpgid(pid, pid); /* also here: no race with the child's own call */
+	if (pid == 0)
+		point_child(pt, env, res, driver);
+	/* Also here: no race with the child's own call. EACCES: it has done
+	 * so already and moved on; ESRCH: it has exited. */
+	ret = setpgid(pid, pid) == 0 || errno == EACCES || errno == ESRCH ? 0 : -errno;
 	point_pid = pid;
-
+	if (ret) {
+		kill_point(pid, &wstatus);
+		fail(out, PT_ST_FAILED, "cannot contain the point: setpgid", strerror(-ret));
+		munmap(res, sizeof(*res));
+		return out->status;
+	}
 	ret = child_wait(pid, timeout_s, stop);
 	/* Whatever happened, nothing of the point outlives it: workers left
 	 * behind by a crashed point process die with it. */
 	kill_point(pid, &wstatus);
-	if (ret == -EINTR) {
+	if (ret == -EINTR)
 		fail(out, PT_ST_FAILED, "interrupted", NULL);
-		munmap(res, sizeof(*res));
-		return -EINTR;
-	}
-	if (ret == -ETIMEDOUT) {
-		char why[64];
-
-		snprintf(why, sizeof(why), "killed after %.1f s", timeout_s);
-		fail(out, PT_ST_TIMEOUT, "timeout", why);
-	} else if (WIFSIGNALED(wstatus)) {
-		memcpy(out, res, sizeof(*out));
-		fail(out, PT_ST_CRASHED, "point process killed by signal",
-		     strsignal(WTERMSIG(wstatus)));
-	} else if (!atomic_load(&res->written)) {
-		char why[96];
-
-		/* exit() called by a worker, or a sanitizer's report (they exit
-		 * with a status of their own instead of dying of the signal). */
-		snprintf(why, sizeof(why), "exit status %d before it reported",
-			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-		fail(out, PT_ST_FAILED, "point process exited early", why);
-	} else {
-		memcpy(out, res, sizeof(*out));
-	}
+	else
+		verdict(ret, wstatus, timeout_s, res, out);
 	munmap(res, sizeof(*res));
-	return out->status;
+	return ret == -EINTR ? -EINTR : (int)out->status;
 }
