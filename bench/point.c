@@ -4,11 +4,14 @@
 #include "point.h"
 
 #include "clock.h"
+#include "files.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +185,7 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		.params = &pt->params,
 		.quick = pt->quick,
 		.tmpdir = env->tmpdir,
+		.make_dir = env->make_dir,
 	};
 	struct pt_team_config cfg = {
 		.model = pt->model,
@@ -247,6 +251,56 @@ out_free:
 /* The point's process (and process group) being waited for, or 0: what a
  * second interrupt kills from the signal handler. */
 static volatile sig_atomic_t point_pid;
+
+/* Directories the point's process made outside the run's private one (a
+ * workload's -p dir), in memory shared with the driver, which removes them
+ * after the point whatever happened to it. A slot holds the mkdtemp
+ * template from before the directory exists: the driver may find a name
+ * never made (harmless), never miss one made. */
+#define PT_SCRATCH_DIRS 4
+struct scratch {
+	char dir[PT_SCRATCH_DIRS][PATH_MAX];
+	_Atomic int n;
+};
+static struct scratch *scratch; /* mapped once, before the first point */
+
+/* pt_ctx.make_dir, in the point's process. */
+static int scratch_make_dir(char *tmpl)
+{
+	int k = atomic_fetch_add(&scratch->n, 1);
+	char *slot;
+
+	if (k >= PT_SCRATCH_DIRS)
+		return -EMFILE;
+	if (strlen(tmpl) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	slot = scratch->dir[k];
+	memcpy(slot, tmpl, strlen(tmpl) + 1);
+	if (!mkdtemp(slot)) {
+		int e = errno;
+
+		slot[0] = '\0';
+		return -e;
+	}
+	memcpy(tmpl, slot, strlen(slot) + 1);
+	return 0;
+}
+
+/* Removes what the last point recorded. Async-signal-safe. */
+static void scratch_clean(void)
+{
+	int n;
+
+	if (!scratch)
+		return;
+	n = atomic_load(&scratch->n);
+	for (int i = 0; i < n && i < PT_SCRATCH_DIRS; i++) {
+		if (scratch->dir[i][0])
+			pt_rm_tree(scratch->dir[i]);
+		scratch->dir[i][0] = '\0';
+	}
+	atomic_store(&scratch->n, 0);
+}
 
 /* Waits until @pid has exited, without reaping it (WNOWAIT): while it is a
  * zombie its pid cannot be reused, so killing its process group afterwards
@@ -341,7 +395,7 @@ void pt_point_kill_current(void)
 	pid_t pid = point_pid;
 	int st;
 
-	/* Async-signal-safe: kill() and waitpid() only. */
+	/* Async-signal-safe: kill(), waitpid() and pt_rm_tree() only. */
 	if (pid <= 0)
 		return;
 	kill(-pid, SIGKILL);
@@ -350,6 +404,7 @@ void pt_point_kill_current(void)
 		;
 	while (waitpid(-pid, &st, 0) > 0 || errno == EINTR)
 		;
+	scratch_clean();
 }
 
 void pt_reap_orphans(void)
@@ -362,9 +417,10 @@ void pt_reap_orphans(void)
 
 /* The point's process: contained, runs the repetition into the shared
  * @res, and leaves. */
-static _Noreturn void point_child(const struct pt_point *pt, const struct pt_runenv *env,
+static _Noreturn void point_child(const struct pt_point *pt, const struct pt_runenv *penv,
 				  struct pt_result *res, pid_t driver)
 {
+	struct pt_runenv env = *penv;
 	sigset_t none;
 
 	/* Its own process group, so a timeout or an interrupt kills the whole
@@ -384,7 +440,9 @@ static _Noreturn void point_child(const struct pt_point *pt, const struct pt_run
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	pt_point_run_once(pt, env, res);
+	if (scratch)
+		env.make_dir = scratch_make_dir;
+	pt_point_run_once(pt, &env, res);
 	atomic_store(&res->written, 1);
 	_exit(0);
 }
@@ -422,6 +480,14 @@ int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double
 	pid_t pid, driver = getpid();
 
 	result_clear(out);
+	if (!scratch) {
+		void *p = mmap(NULL, sizeof(*scratch), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return fail(out, PT_ST_FAILED, "mmap", strerror(errno));
+		scratch = p;
+	}
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		   -1, 0);
 	if (res == MAP_FAILED)
@@ -443,14 +509,17 @@ int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double
 	point_pid = pid;
 	if (ret) {
 		kill_point(pid, &wstatus);
+		scratch_clean();
 		fail(out, PT_ST_FAILED, "cannot contain the point: setpgid", strerror(-ret));
 		munmap(res, sizeof(*res));
 		return out->status;
 	}
 	ret = child_wait(pid, timeout_s, stop);
 	/* Whatever happened, nothing of the point outlives it: workers left
-	 * behind by a crashed point process die with it. */
+	 * behind by a crashed point process die with it, and the directories
+	 * it made go. */
 	kill_point(pid, &wstatus);
+	scratch_clean();
 	if (ret == -EINTR)
 		fail(out, PT_ST_FAILED, "interrupted", NULL);
 	else

@@ -51,6 +51,9 @@ struct pt_result {
 struct pt_runenv {
 	const struct pt_topo *topo; /* NULL: no binding */
 	const char *tmpdir;	    /* private directory, removed by the driver */
+	/* mkdtemp() recorded for the driver to remove (pt_ctx.make_dir);
+	 * pt_point_exec() sets its own. */
+	int (*make_dir)(char *tmpl);
 };
 
 /* Runs one repetition in the calling process. Returns the status. */
@@ -59,12 +62,14 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 
 /* Runs one repetition in a child process (its own process group) and waits
  * at most @timeout_s; crash -> CRASHED, timeout -> TIMEOUT (the group is
- * killed). Returns the status, also in @res. -EINTR when @stop became
+ * killed). Whatever happened, the directories the point made through
+ * pt_ctx.make_dir are removed. Returns the status, also in @res. -EINTR when @stop became
  * non-zero while waiting (the child is killed and reaped). */
 int pt_point_exec(const struct pt_point *pt, const struct pt_runenv *env, double timeout_s,
 		  volatile sig_atomic_t *stop, struct pt_result *res);
 
-/* Kills and reaps the point being waited for by pt_point_exec(), if any.
+/* Kills and reaps the point being waited for by pt_point_exec(), if any,
+ * and removes the directories it made outside the run's own.
  * Async-signal-safe: for a signal handler that leaves at once. */
 void pt_point_kill_current(void);
 

@@ -1141,3 +1141,125 @@ Test(reliability, bad_input_named_exit_2, .timeout = 60)
 	expect_refused(ARGV("run", "-w", "fault", "-p", "victim=-1"), "victim", "range");
 	expect_refused(ARGV("run", "--timeout", "0"), "'0'", "seconds");
 }
+
+/* --- issue 13: nothing left behind --- */
+
+/* Waits (a watchdog, not a threshold) until directory @path has an entry
+ * and the run still runs. */
+static void wait_for_entry(struct run *r, const char *path)
+{
+	double deadline = now_ms() + 60e3;
+
+	while (dir_entries(path) < 1) {
+		cr_assert(now_ms() < deadline, "%s stayed empty", path);
+		cr_assert_eq(waitpid(r->pid, NULL, WNOHANG), 0, "the run ended early");
+		usleep(5000);
+	}
+}
+
+/* A filewrite run into -p dir=@dir that writes for a long time (one byte a
+ * write(2), so that it fills nothing up meanwhile). */
+static void start_filewrite(struct run *r, const char *dir, const char *timeout)
+{
+	static char pdir[420];
+
+	snprintf(pdir, sizeof(pdir), "dir=%s", dir);
+	run_start(r,
+		  ARGV("run", "-w", "filewrite", "-m", "threads", "-n", "2", "-p",
+		       "lines=1000000000", "-p", "io=write", "-p", "block=1", "-p", pdir,
+		       "--timeout", timeout, "-r", "1", "--warmup", "0", "-q", "-o", r->out),
+		  OUT_FILE);
+}
+
+/* Issue 13 item 8: a filewrite point killed (SIGINT, a second signal, its
+ * timeout, its process crashing) never ran its teardown, and left its
+ * directory inside -p dir behind. The driver removes every directory a
+ * point made, whatever happened to it. */
+Test(reliability, workload_dir_removed_whatever_happens, .timeout = 240)
+{
+	static const char *const how[] = { "sigint", "second", "timeout", "crash" };
+
+	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
+		struct run r;
+		char dir[400], *err;
+		bool timeout = strcmp(how[i], "timeout") == 0;
+
+		run_init(&r, "fwdir");
+		snprintf(dir, sizeof(dir), "%s/data", r.dir);
+		cr_assert_eq(mkdir(dir, 0755), 0);
+		start_filewrite(&r, dir, timeout ? "2" : "600");
+		wait_for_entry(&r, dir);
+		if (strcmp(how[i], "sigint") == 0) {
+			signal_run(&r, SIGINT);
+		} else if (strcmp(how[i], "second") == 0) {
+			cr_assert_eq(kill(r.pid, SIGSTOP), 0);
+			cr_assert_eq(kill(r.pid, SIGINT), 0);
+			cr_assert_eq(kill(r.pid, SIGTERM), 0);
+			cr_assert_eq(kill(r.pid, SIGCONT), 0);
+			run_wait(&r, 30);
+		} else if (strcmp(how[i], "crash") == 0) {
+			pid_t point = child_of(r.pid);
+
+			cr_assert(point > 0);
+			cr_assert_eq(kill(point, SIGSEGV), 0);
+			run_wait(&r, 60);
+		} else {
+			run_wait(&r, 120);
+		}
+		err = run_stderr(&r);
+		cr_assert(r.status == 1 || r.status == 130 || r.status == 143, "%s: exit %d: %s",
+			  how[i], r.status, err);
+		cr_assert_eq(dir_entries(dir), 0, "%s: the workload's directory is left in %s",
+			     how[i], dir);
+		cr_assert_eq(leftover_procs(r.tag), 0);
+		cr_assert_eq(dir_entries(r.tmp), 0, "%s: TMPDIR not empty", how[i]);
+		free(err);
+		run_free(&r);
+	}
+}
+
+/* Entries of @path whose name starts with a dot: temporary files. */
+static int hidden_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			fprintf(stderr, "left in %s: %s\n", path, e->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+/* Issue 13 item 9: a second signal soon after the first (while the driver
+ * writes summary.csv and meta.json) left hidden temporary files in the
+ * results folder. Every temporary name in flight is known to the second
+ * signal's exit. Spread over delays of 0 to 3 ms. */
+Test(reliability, second_signal_leaves_no_temp_files, .timeout = 240)
+{
+	for (int k = 0; k < 12; k++) {
+		struct run r;
+		char *err;
+
+		run_init(&r, "second-tmp");
+		start_long_run(&r, "procs");
+		cr_assert_eq(kill(r.pid, SIGINT), 0);
+		usleep((useconds_t)(250 * k));
+		kill(r.pid, SIGINT); /* it may be gone already */
+		run_wait(&r, 30);
+		err = run_stderr(&r);
+		cr_assert(r.status == 130, "exit %d: %s", r.status, err);
+		cr_assert_eq(hidden_entries(r.out), 0, "delay %d us: temporary files left",
+			     250 * k);
+		check_side_files(r.out, false);
+		cr_assert_eq(leftover_procs(r.tag), 0);
+		cr_assert_eq(dir_entries(r.tmp), 0, "TMPDIR not empty");
+		free(err);
+		run_free(&r);
+	}
+}

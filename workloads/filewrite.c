@@ -152,8 +152,8 @@ static int fw_setup(struct pt_ctx *ctx)
 	}
 	if (*dir) {
 		snprintf(fw->dir, sizeof(fw->dir), "%s/ptbench-filewrite.XXXXXX", dir);
-		if (!mkdtemp(fw->dir)) {
-			ret = -errno;
+		ret = pt_ctx_mkdtemp(ctx, fw->dir);
+		if (ret) {
 			snprintf(ctx->msg, sizeof(ctx->msg),
 				 "cannot make a directory in %.100s: %s", dir, strerror(-ret));
 			free(fw);

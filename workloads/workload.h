@@ -9,8 +9,10 @@
 #include "model.h"
 #include "param.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 enum pt_kind { PT_KIND_CPU, PT_KIND_IO, PT_KIND_COST, PT_KIND_SYNC, PT_KIND_MIXED,
 	       PT_KIND_SELFTEST };
@@ -54,7 +56,19 @@ struct pt_ctx {
 	bool ops_override;	/* ops below replace the sum over workers */
 	uint64_t ops;
 	char msg[PT_MSG_LEN];	/* why the point failed */
+	/* Set by the driver: mkdtemp() of a directory it removes after the
+	 * point whatever happens to it (crash, timeout, signal). NULL: none. */
+	int (*make_dir)(char *tmpl);
 };
+
+/* mkdtemp(@tmpl) for a directory outside ctx->tmpdir (the user's -p dir),
+ * through the driver's hook when there is one. 0 or a negative errno. */
+static inline int pt_ctx_mkdtemp(const struct pt_ctx *ctx, char *tmpl)
+{
+	if (ctx->make_dir)
+		return ctx->make_dir(tmpl);
+	return mkdtemp(tmpl) ? 0 : -errno;
+}
 
 static inline struct pt_ctx *pt_ctx_of(const struct pt_worker *w)
 {
