@@ -493,6 +493,15 @@ static int opts_finish(struct pt_opts *o, const struct pt_topo *topo, char *err,
 	if (pt_parse_workers(o->workers_arg ? o->workers_arg : "auto", topo, o->workers,
 			     PT_MAX_LIST, &o->nworkers, why, sizeof(why)))
 		return snprintf(err, errlen, "-n/--workers: %s", why), -EINVAL;
+	/* What the core can spawn for one point, neighbours included (-n auto
+	 * on a machine with more processing units than that, too). */
+	for (int i = 0; i < o->nworkers; i++)
+		if (o->workers[i] + o->neighbours > PT_MAX_WORKERS)
+			return snprintf(err, errlen,
+					"-n/--workers '%s': %d workers%s%.0d are more than a point "
+					"can run (%d)", o->workers_arg ? o->workers_arg : "auto",
+					o->workers[i], o->neighbours ? " + --cpu-neighbours " : "",
+					o->neighbours, PT_MAX_WORKERS), -EINVAL;
 	for (int k = 0; k < o->npsets; k++) {
 		bool known = false;
 
@@ -517,17 +526,25 @@ enum pt_parse pt_opts_parse(struct pt_opts *o, int argc, char **argv,
 	getopt_tables(lo, so, sizeof(so));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+	for (;;) {
+		/* The argument getopt looks at: while it walks a cluster of
+		 * short options ("-qz") optind stays on it. */
+		int at = optind;
+		const char *elem;
+
+		if ((c = getopt_long(argc, argv, so, lo, NULL)) == -1)
+			break;
+		elem = optind == at && at < argc ? argv[at] : argv[optind - 1];
 		if (c == OPT_HELP)
 			return PT_PARSE_HELP;
 		if (c == OPT_VERSION)
 			return PT_PARSE_VERSION;
 		if (c == ':') {
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			snprintf(err, errlen, "option '%s' needs a value", elem);
 			return PT_PARSE_ERROR;
 		}
 		if (c == '?' || !(d = find_opt(c))) {
-			bad_option(argv[optind - 1], err, errlen);
+			bad_option(elem, err, errlen);
 			return PT_PARSE_ERROR;
 		}
 		if (d->set(o, d, optarg, err, errlen))

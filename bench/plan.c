@@ -181,7 +181,8 @@ static int check_size(const struct pt_spec *spec, char *err, size_t errlen)
 	return 0;
 }
 
-/* The most workers any point spawns, and the most forked ones. */
+/* The most workers any point spawns (its CPU neighbours are threads too),
+ * and the most forked ones. */
 static int check_limits(const struct pt_plan *plan, char *err, size_t errlen)
 {
 	int maxn = 0, maxprocs = 0;
@@ -192,8 +193,8 @@ static int check_limits(const struct pt_plan *plan, char *err, size_t errlen)
 		if (pt->model == PT_MODEL_SERIAL ||
 		    pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers))
 			continue;
-		if (pt->nworkers > maxn)
-			maxn = pt->nworkers;
+		if (pt->nworkers + pt->neighbours > maxn)
+			maxn = pt->nworkers + pt->neighbours;
 		if (pt->model == PT_MODEL_PROCS && pt->nworkers > maxprocs)
 			maxprocs = pt->nworkers;
 	}

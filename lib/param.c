@@ -13,7 +13,8 @@ static int parse_i64(const char *s, int64_t *out)
 	char *end;
 	long long v;
 
-	if (!*s)
+	/* strtoll would take leading blanks and a '+'; a value is digits. */
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
 		return -EINVAL;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -29,7 +30,7 @@ static int parse_size(const char *s, int64_t *out)
 	unsigned long long v;
 	int shift = 0;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (!(*s >= '0' && *s <= '9'))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
