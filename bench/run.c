@@ -112,13 +112,17 @@ static void drop_tmpdir(void)
 static int open_outputs(struct run *r)
 {
 	const struct pt_opts *o = r->o;
-	char err[PATH_MAX + 256], old[PATH_MAX + 32];
+	char err[PATH_MAX + 256];
 	int ret = pt_outdir_make(o, r->outdir, sizeof(r->outdir), err, sizeof(err));
 
 	if (ret == -EINVAL)
 		return pt_usage_error("%s", err);
 	if (ret)
 		return pt_err("%s", err), PT_EXIT_FAILED;
+	/* Two runs never write into one directory at once, --force or not. */
+	ret = pt_outdir_lock(r->outdir, err, sizeof(err));
+	if (ret)
+		return ret == -EBUSY ? pt_usage_error("%s", err) : (pt_err("%s", err), 1);
 	pt_columns_init(&r->cols);
 	ret = pt_rows_create(&r->rows, r->outdir, &r->cols, o->force);
 	if (ret == -EEXIST)
@@ -127,11 +131,9 @@ static int open_outputs(struct run *r)
 	if (ret)
 		return pt_err("cannot create %s/results.csv: %s", r->outdir, strerror(-ret)),
 		       PT_EXIT_FAILED;
-	if (o->force) {
-		/* The summary of the run overwritten would not match. */
-		snprintf(old, sizeof(old), "%s/summary.csv", r->outdir);
-		unlink(old);
-	}
+	/* What was derived from the run replaced would not match this one. */
+	if (o->force)
+		pt_outdir_clear(r->outdir);
 	return 0;
 }
 
@@ -257,26 +259,36 @@ static int run_jobs(struct run *r)
 	return 0;
 }
 
-/* The summary, the final meta.json and the table. */
-static void run_finish(struct run *r)
+/* The summary, the final meta.json and the table. A status: a file that
+ * could not be written fails the run, named. */
+static int run_finish(struct run *r)
 {
 	struct pt_point_summary *sum = calloc((size_t)r->plan->npts + 1, sizeof(*sum));
-	int ret;
+	int ret, status = 0;
 
 	if (!sum || pt_summaries(r->plan, r->res, r->done, sum)) {
-		pt_err("cannot summarise the run: out of memory");
+		pt_err("cannot summarise the run: out of memory; %s/summary.csv is missing",
+		       r->outdir);
+		status = PT_EXIT_FAILED;
 	} else if ((ret = pt_write_summary(r->outdir, &r->cols, r->plan, sum)) != 0) {
-		pt_err("cannot write %s/summary.csv: %s", r->outdir, strerror(-ret));
+		pt_err("cannot write %s/summary.csv: %s; the run has no summary", r->outdir,
+		       strerror(-ret));
+		status = PT_EXIT_FAILED;
 	}
 	json_object_set_new(r->meta, "finished", json_boolean(!stop_flag));
 	json_object_set_new(r->meta, "elapsed_s", json_real((double)(pt_now_ns() - r->t0) / 1e9));
 	json_object_set_new(r->meta, "points", json_integer(r->plan->npts));
-	pt_meta_write(r->outdir, r->meta);
+	if ((ret = pt_meta_write(r->outdir, r->meta)) != 0) {
+		pt_err("cannot write %s/meta.json: %s; it is the one from the start of the run, "
+		       "without its end", r->outdir, strerror(-ret));
+		status = PT_EXIT_FAILED;
+	}
 	if (sum && !r->o->quiet && !stop_flag) {
 		pt_print_table(stdout, r->plan, sum);
 		printf("results in %s\n", r->outdir);
 	}
 	free(sum);
+	return status;
 }
 
 static void run_free(struct run *r)
@@ -288,6 +300,7 @@ static void run_free(struct run *r)
 			pt_err("closing %s: %s", r->rows.tmp.final, strerror(-ret));
 	}
 	drop_tmpdir();
+	pt_outdir_unlock();
 	pt_reap_orphans();
 	json_decref(r->meta);
 	free(r->res);
@@ -299,7 +312,7 @@ int pt_run(const struct pt_opts *o, const struct pt_plan *plan, const struct pt_
 	   int argc, char **argv)
 {
 	struct run r = { .o = o, .plan = plan };
-	int status;
+	int status, finish = 0;
 
 	/* From here on a signal stops the run cleanly. */
 	install_signals();
@@ -311,7 +324,9 @@ int pt_run(const struct pt_opts *o, const struct pt_plan *plan, const struct pt_
 
 		if (ret)
 			pt_err("closing %s: %s", r.rows.tmp.final, strerror(-ret));
-		run_finish(&r);
+		finish = run_finish(&r);
+		if (ret)
+			finish = PT_EXIT_FAILED;
 	}
 	run_free(&r);
 	if (status)
@@ -321,5 +336,7 @@ int pt_run(const struct pt_opts *o, const struct pt_plan *plan, const struct pt_
 		       strsignal(stop_signal), r.outdir);
 		return stop_signal == SIGINT ? PT_EXIT_INT : 128 + stop_signal;
 	}
+	if (finish)
+		return finish;
 	return r.any_bad ? PT_EXIT_FAILED : PT_EXIT_OK;
 }

@@ -2,10 +2,16 @@
 // The output directory of a run.
 #include "rundir.h"
 
+#include "error.h"
+
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,8 +44,14 @@ static void point_latest(const char *name)
 
 	snprintf(tmp, sizeof(tmp), "results/.latest.%ld", (long)getpid());
 	unlink(tmp);
-	if (symlink(name, tmp) == 0 && rename(tmp, "results/latest") != 0)
+	if (symlink(name, tmp) != 0) {
+		pt_warn("cannot point results/latest at %s: %s", name, strerror(errno));
+	} else if (rename(tmp, "results/latest") != 0) {
+		/* A directory (or anything but a link) stays: it is not ours. */
+		pt_warn("results/latest left as it is (%s): this run is results/%s",
+			errno == EISDIR ? "a directory, not a link" : strerror(errno), name);
 		unlink(tmp);
+	}
 }
 
 /* results/<YYYYmmdd-HHMMSS>-<host>[-k]: never another run's directory. */
@@ -91,4 +103,53 @@ int pt_outdir_make(const struct pt_opts *o, char *dir, size_t n, char *err, size
 				strerror(errno)), -EINVAL;
 	snprintf(dir, n, "%s", o->out);
 	return 0;
+}
+
+static int lock_fd = -1;
+
+int pt_outdir_lock(const char *dir, char *err, size_t errlen)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return snprintf(err, errlen, "cannot open %s: %s", dir, strerror(errno)), -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return snprintf(err, errlen, "-o: '%s' is being written by another run", dir),
+			       -EBUSY;
+		return snprintf(err, errlen, "cannot lock %s: %s", dir, strerror(e)), -e;
+	}
+	lock_fd = fd;
+	return 0;
+}
+
+void pt_outdir_unlock(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
+void pt_outdir_clear(const char *dir)
+{
+	static const char *const derived[] = {
+		"summary.csv", "calibration.csv", "fidelity.*", "report.*", "*.svg",
+	};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
+			if (fnmatch(derived[i], e->d_name, FNM_PERIOD) == 0) {
+				unlinkat(dirfd(d), e->d_name, 0);
+				break;
+			}
+		}
+	}
+	closedir(d);
 }
