@@ -1263,3 +1263,211 @@ Test(reliability, second_signal_leaves_no_temp_files, .timeout = 240)
 		run_free(&r);
 	}
 }
+
+/* Issue 13 item 10: a summary.csv (or final meta.json) that cannot be
+ * written fails the run (exit 1), naming it; it exited 0. Here summary.csv
+ * cannot replace what holds its name: a directory with a file in it. */
+Test(reliability, unwritten_summary_fails_the_run, .timeout = 60)
+{
+	struct run r;
+	char path[420], *err;
+
+	run_init(&r, "nosummary");
+	cr_assert_eq(mkdir(r.out, 0755), 0);
+	snprintf(path, sizeof(path), "%s/summary.csv", r.out);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/summary.csv/keep", r.out);
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	run_bin(&r, ARGV("run", "-w", "countdown", "--quick", "-m", "serial", "-n", "1", "-r", "1",
+			 "--warmup", "0", "-q", "-o", r.out), 60);
+	err = run_stderr(&r);
+	cr_assert_eq(r.status, 1, "exit %d: %s", r.status, err);
+	cr_assert(strstr(err, "summary.csv"), "%s", err);
+	cr_assert_eq(hidden_entries(r.out), 0);
+	cr_assert_eq(dir_entries(r.tmp), 0, "TMPDIR not empty");
+	free(err);
+	run_free(&r);
+}
+
+/* Issue 13 item 11: --force replaced results.csv but kept what was derived
+ * from the old run (calibration, fidelity, report, plots), which then went
+ * into the new report; and two --force runs into one directory mixed their
+ * files. --force clears the derived files, and a run takes its directory
+ * for itself. */
+Test(reliability, force_takes_the_directory, .timeout = 180)
+{
+	static const char *const derived[] = { "calibration.csv", "fidelity.csv", "fidelity.md",
+					       "report.html", "report.md", "plot-x.svg",
+					       "topology.svg" };
+	struct run r, r2;
+	char path[420], *err;
+	struct csv *c;
+
+	run_init(&r, "force");
+	run_bin(&r, ARGV("run", "-w", "countdown", "--quick", "-m", "serial", "-n", "1", "-r", "1",
+			 "--warmup", "0", "-q", "-o", r.out), 60);
+	cr_assert_eq(r.status, 0);
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", r.out, derived[i]);
+		close(open(path, O_WRONLY | O_CREAT, 0644));
+	}
+	snprintf(path, sizeof(path), "%s/notes.txt", r.out);
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	run_bin(&r, ARGV("run", "-w", "countdown", "--quick", "-m", "threads", "-n", "1", "-r", "1",
+			 "--warmup", "0", "-q", "--force", "-o", r.out), 60);
+	cr_assert_eq(r.status, 0);
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", r.out, derived[i]);
+		cr_assert_neq(access(path, F_OK), 0, "%s survived --force", derived[i]);
+	}
+	snprintf(path, sizeof(path), "%s/notes.txt", r.out);
+	cr_assert_eq(access(path, F_OK), 0, "a file not derived from the run was removed");
+
+	/* A --force run into the directory of a run in progress is refused;
+	 * the run in progress keeps its rows. */
+	run_start(&r, ARGV("run", "-w", "countdown", "-p", "count=200000,100000000000", "-m",
+			   "procs", "-n", "2", "-r", "2", "--warmup", "0", "-q", "--force", "-o",
+			   r.out), OUT_FILE);
+	snprintf(path, sizeof(path), "%s/results.csv", r.out);
+	for (double deadline = now_ms() + 60e3; pt_test_csv_shape(path, NULL) < 3;) {
+		cr_assert(now_ms() < deadline, "the first point never ended");
+		usleep(5000);
+	}
+	run_init(&r2, "force2");
+	snprintf(r2.out, sizeof(r2.out), "%s", r.out);
+	run_bin(&r2, ARGV("run", "-w", "countdown", "--quick", "-m", "serial", "-n", "1", "-r",
+			  "1", "--warmup", "0", "-q", "--force", "-o", r2.out), 60);
+	err = run_stderr(&r2);
+	cr_assert_eq(r2.status, 2, "second --force run: exit %d: %s", r2.status, err);
+	cr_assert(strstr(err, "another run"), "%s", err);
+	free(err);
+	run_free(&r2);
+	signal_run(&r, SIGINT);
+	cr_assert_eq(r.status, 130);
+	c = csv_load(path);
+	cr_assert_eq(c->nrows, 2, "%d rows", c->nrows);
+	for (int i = 0; i < c->nrows; i++)
+		cr_assert_str_eq(csv_get(c, i, "model"), "procs");
+	csv_free(c);
+	run_free(&r);
+}
+
+/* Issue 13 item 12: worker counts no point can run (more than the core's
+ * PT_MAX_WORKERS with the CPU neighbours, or -n auto on a machine with
+ * more processing units than that) are bad input, refused before the
+ * plan. */
+Test(reliability, impossible_worker_counts_refused, .timeout = 60)
+{
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	const char *const big[] = { "HWLOC_SYNTHETIC=pack:2 core:2048 pu:2", NULL };
+
+	pt_test_exec(ARGV("run", "-w", "countdown", "-n", "4096", "--cpu-neighbours", "64",
+			  "--dry-run"), NULL, 50, o);
+	cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "4096") && strstr(o->err, "neighbours"), "%s", o->err);
+	pt_test_exec(ARGV("run", "-w", "countdown", "--dry-run"), big, 50, o);
+	cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "auto") && strstr(o->err, "8192"), "%s", o->err);
+	/* Within the bound, planned. */
+	pt_test_exec(ARGV("run", "-w", "countdown", "-m", "threads", "-n", "4032",
+			  "--cpu-neighbours", "64", "--dry-run"), NULL, 50, o);
+	cr_assert(o->status == 0 || (o->status == 2 && strstr(o->err, "limit")), "exit %d: %s",
+		  o->status, o->err);
+	free(o);
+}
+
+/* Issue 13 item 13: under extreme limits (few descriptors, little address
+ * space) a run fails as it may, but leaves no temporary file or directory
+ * behind: a failed fdopen() no longer leaks its mkstemp() file, and the
+ * cleanup has a descriptor. Limits swept, since where a run fails depends
+ * on the build. Not under a sanitizer, whose runtime needs both. */
+Test(reliability, extreme_limits_leave_nothing, .timeout = 240)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	cr_skip_test("a sanitizer's runtime needs the descriptors and memory taken away here");
+#else
+	for (int k = 0; k < 14; k++) {
+		int resource = k < 6 ? RLIMIT_NOFILE : RLIMIT_AS;
+		rlim_t lim = k < 6 ? (rlim_t)(3 + k) : (rlim_t)(3800 + 200 * (k - 6)) * 1024;
+		struct run r;
+		char path[420];
+		int fd;
+
+		run_init(&r, "limits");
+		fflush(NULL);
+		r.pid = fork();
+		cr_assert(r.pid >= 0);
+		if (r.pid == 0) {
+			struct rlimit rl = { lim, lim };
+			const char *const argv[] = { "ptbench", "run", "-w", "countdown", "--quick",
+						     "-m", "serial", "-n", "1", "-r", "1",
+						     "--warmup", "0", "-q", "-o", r.out, NULL };
+
+			snprintf(path, sizeof(path), "%s/stderr", r.dir);
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			dup2(fd, 2);
+			close(fd);
+			setenv("TMPDIR", r.tmp, 1);
+			setenv("PT_REL_TAG", r.tag, 1);
+			setrlimit(resource, &rl);
+			execv(pt_test_bin(), (char *const *)(uintptr_t)argv);
+			_exit(127);
+		}
+		run_wait(&r, 60);
+		fprintf(stderr, "%s %llu: exit %d\n", k < 6 ? "nofile" : "as KiB",
+			(unsigned long long)(k < 6 ? lim : lim / 1024), r.status);
+		cr_assert(r.status == 0 || r.status == 1 || r.status == 2 || r.status == 127,
+			  "limit %d: exit %d", k, r.status);
+		cr_assert_eq(hidden_entries(r.out), 0, "limit %d: temporary files left", k);
+		cr_assert_eq(dir_entries(r.tmp), 0, "limit %d: TMPDIR not empty", k);
+		cr_assert_eq(leftover_procs(r.tag), 0);
+		run_free(&r);
+	}
+#endif
+}
+
+/* Issue 13 item 14: results/latest that is a real directory is left alone,
+ * and the run says so (it was silently not updated); an unknown option in
+ * a cluster is blamed on its own argument, not the one before; bytes that
+ * are not UTF-8 are never echoed raw; numbers with leading blanks are
+ * refused. */
+Test(reliability, small_driver_edges, .timeout = 120)
+{
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	const char *const bad_env[] = { "HWLOC_SYNTHETIC=pack:\xff\x01", NULL };
+	char *cwd = pt_test_tmpdir(), path[4200];
+
+	/* results/latest a directory. */
+	snprintf(path, sizeof(path), "%s/results", cwd);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/results/latest", cwd);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	pt_test_run(pt_test_bin(), cwd,
+		    ARGV("run", "-w", "countdown", "--quick", "-m", "serial", "-n", "1", "-r", "1",
+			 "--warmup", "0", "-q"), NULL, 60, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "results/latest"), "not said: %s", o->err);
+
+	pt_test_exec(ARGV("run", "-w", "countdown", "-q\xc3\xa9"), NULL, 30, o);
+	cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+	cr_assert_null(strstr(o->err, "'countdown'"), "blamed on countdown: %s", o->err);
+	cr_assert(strstr(o->err, "-q\xc3\xa9"), "%s", o->err);
+
+	pt_test_exec(ARGV("topo"), bad_env, 30, o);
+	cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+	cr_assert_null(strchr(o->err, '\xff'), "raw byte echoed: %s", o->err);
+	cr_assert_null(strchr(o->err, '\x01'), "raw byte echoed: %s", o->err);
+	cr_assert(strstr(o->err, "\\xff"), "%s", o->err);
+
+	for (const char *const *a = (const char *const[]){ "-r", " 5", "-n", " 2", "--timeout",
+							    " 5", "-p", "count= 5", "-p",
+							    "count=+5", "--switch-interval",
+							    " 100", NULL };
+	     *a; a += 2) {
+		pt_test_exec(ARGV("run", "-w", "countdown", "--dry-run", a[0], a[1]), NULL, 30, o);
+		cr_assert_eq(o->status, 2, "%s '%s': exit %d: %s", a[0], a[1], o->status, o->err);
+	}
+	pt_test_rmdir(cwd);
+	free(cwd);
+	free(o);
+}
