@@ -97,7 +97,7 @@ $(TESTBIN): $(call obj,$(TEST_SRC)) $(BENCHLIB) $(WORKLIB) $(LIB)
 # machine with the libraries builds, dpkg or not; `make test`, `make bench`
 # and `make calibrate` also install what is missing on Debian/Ubuntu.
 GOALS    := $(or $(MAKECMDGOALS),all)
-DEPS_FOR := $(if $(filter-out report compare deps clean shape check-deps,$(GOALS)),build) \
+DEPS_FOR := $(if $(filter-out report deps clean shape check-deps,$(GOALS)),build) \
             $(if $(filter test,$(GOALS)),test) \
             $(if $(filter bench calibrate,$(GOALS)),bench) \
             $(if $(filter report compare,$(GOALS)),report)
