@@ -326,18 +326,17 @@ out_free:
  * minimal-storage method, Appl. Stat. 33(1), 1984). Only coefficients
  * 0..na*nb are kept: both steps read lower coefficients only, so dropping the
  * higher ones changes nothing below. Counts stay below C(40, 20) < 2^53, so
- * doubles hold them exactly. Returns P(U <= u), or NAN without memory.
+ * doubles hold them exactly. mw_null_counts() returns the counts of
+ * U = 0..na*nb (NULL without memory); mw_exact_cdf() returns P(U <= u), or
+ * NAN without memory.
  */
-static double mw_exact_cdf(size_t na, size_t nb, size_t u)
+static double *mw_null_counts(size_t na, size_t nb)
 {
 	size_t m = na * nb + 1;
 	double *c = calloc(m, sizeof(*c));
-	double below = 0, total = 0;
 
-	if (!c) {
-		errno = ENOMEM;
-		return NAN;
-	}
+	if (!c)
+		return NULL;
 	c[0] = 1;
 	for (size_t i = 1; i <= na; i++) {
 		size_t k = nb + i;
@@ -346,6 +345,19 @@ static double mw_exact_cdf(size_t na, size_t nb, size_t u)
 			c[j] -= c[j - k];
 		for (size_t j = i; j < m; j++)
 			c[j] += c[j - i];
+	}
+	return c;
+}
+
+static double mw_exact_cdf(size_t na, size_t nb, size_t u)
+{
+	size_t m = na * nb + 1;
+	double *c = mw_null_counts(na, nb);
+	double below = 0, total = 0;
+
+	if (!c) {
+		errno = ENOMEM;
+		return NAN;
 	}
 	for (size_t j = 0; j < m; j++) {
 		total += c[j];
@@ -549,4 +561,193 @@ double pt_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	if (isnan(p))
 		return NAN;
 	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+/* ---- The decision rule (see stats.h for the method and why) ---- */
+
+/* Tolerance for comparing coverage levels: exactly attainable levels must
+ * not fall to the next interval through rounding (see median_ci_sorted). */
+#define PT_LEVEL_TOL 1e-12
+
+const char *pt_decision_name(enum pt_decision d)
+{
+	switch (d) {
+	case PT_DEC_FASTER:
+		return "faster";
+	case PT_DEC_SLOWER:
+		return "slower";
+	case PT_DEC_TIE:
+		return "tie";
+	case PT_DEC_UNDECIDED:
+		break;
+	}
+	return "undecided";
+}
+
+int pt_decision_parse(const char *s, enum pt_decision *d)
+{
+	static const enum pt_decision all[] = { PT_DEC_UNDECIDED, PT_DEC_FASTER, PT_DEC_SLOWER,
+						PT_DEC_TIE };
+
+	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, pt_decision_name(all[i])) == 0) {
+			*d = all[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* log C(n, k) */
+static double log_choose(size_t n, size_t k)
+{
+	int sign;
+
+	return lgamma_r((double)n + 1, &sign) - lgamma_r((double)k + 1, &sign) -
+	       lgamma_r((double)(n - k) + 1, &sign);
+}
+
+bool pt_ratio_enough(size_t na, size_t nb, double level)
+{
+	/* The widest interval, [min, max] of the differences, covers
+	 * 1 - 2 P(U = 0) = 1 - 2 / C(na + nb, na). */
+	if (na == 0 || nb == 0 || !(level > 0 && level < 1))
+		return false;
+	return 1 - 2 * exp(-log_choose(na + nb, na)) >= level - PT_LEVEL_TOL;
+}
+
+size_t pt_ratio_min_reps(double level)
+{
+	size_t n = 1;
+
+	if (!(level > 0 && level < 1))
+		return 0;
+	while (!pt_ratio_enough(n, n, level))
+		n++;
+	return n;
+}
+
+/*
+ * The rank k of the interval [D(k), D(mn+1-k)] of the m*n sorted
+ * differences: for continuous data its coverage is 1 - 2 P(U <= k - 1)
+ * under the null distribution of the Mann-Whitney U (Hollander & Wolfe,
+ * sec. 4.3). The largest k whose coverage still reaches @level; 0 when even
+ * k = 1 does not. The exact distribution while its counts fit a double's 53
+ * bits exactly (C(m+n, m) < 2^50, with margin), else the normal
+ * approximation with continuity correction, mean mn/2, variance
+ * mn(m+n+1)/12.
+ */
+static int ratio_rank(size_t na, size_t nb, double level, size_t *k, double *cov)
+{
+	double alpha2 = (1 - level) / 2 + PT_LEVEL_TOL / 2;
+	size_t mn = na * nb, j = 0;
+
+	*k = 0;
+	*cov = 0;
+	if (!pt_ratio_enough(na, nb, level))
+		return 0;
+	if (log_choose(na + nb, na) < 50 * M_LN2) {
+		double *c = mw_null_counts(na, nb), total = 0, cdf = 0;
+
+		if (!c)
+			return -ENOMEM;
+		for (size_t u = 0; u <= mn; u++)
+			total += c[u];
+		/* cdf = P(U <= j - 1) for the candidate k = j */
+		while (2 * (j + 1) <= mn + 1 && (cdf + c[j]) / total <= alpha2) {
+			cdf += c[j];
+			j++;
+		}
+		free(c);
+		*k = j;
+		*cov = 1 - 2 * cdf / total;
+	} else {
+		double mu = (double)mn / 2;
+		double sd = sqrt((double)mn * (double)(na + nb + 1) / 12);
+		double cdf = 0;
+
+		for (;;) {
+			/* P(U <= j) */
+			double p = 0.5 * erfc(-((double)j + 0.5 - mu) / (sd * M_SQRT2));
+
+			if (2 * (j + 1) > mn + 1 || p > alpha2)
+				break;
+			cdf = p;
+			j++;
+		}
+		*k = j;
+		*cov = j ? 1 - 2 * cdf : 0;
+	}
+	return 0;
+}
+
+/* Upper bound on m*n: a budget gives tens of repetitions, not thousands. */
+#define PT_RATIO_MAX_PAIRS ((size_t)1 << 24)
+
+int pt_ratio_ci(const double *a, size_t na, const double *b, size_t nb, bool higher_better,
+		double level, struct pt_ratio *out)
+{
+	struct pt_ratio r = { .lo = NAN, .hi = NAN, .decision = PT_DEC_UNDECIDED };
+	double *d, sign = higher_better ? 1 : -1;
+	size_t mn, k = 0, n = 0;
+	int ret;
+
+	if (!a || !b || !out || na == 0 || nb == 0 || !(level > 0 && level < 1))
+		return -EINVAL;
+	if (na > PT_RATIO_MAX_PAIRS / nb)
+		return -E2BIG;
+	for (size_t i = 0; i < na; i++)
+		if (!(a[i] > 0) || !isfinite(a[i]))
+			return -EINVAL;
+	for (size_t j = 0; j < nb; j++)
+		if (!(b[j] > 0) || !isfinite(b[j]))
+			return -EINVAL;
+	mn = na * nb;
+	d = alloc_doubles(mn);
+	if (!d)
+		return -ENOMEM;
+	/* Speed A / speed B in logs: log a - log b when the figure is a
+	 * speed, log b - log a when it is a time. */
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			d[n++] = sign * (log(a[i]) - log(b[j]));
+	qsort(d, mn, sizeof(*d), cmp_double);
+	r.ratio = exp(median_sorted(d, mn));
+	ret = ratio_rank(na, nb, level, &k, &r.level);
+	if (ret == 0 && k > 0) {
+		r.lo = exp(d[k - 1]);
+		r.hi = exp(d[mn - k]);
+	}
+	free(d);
+	if (ret < 0)
+		return ret;
+	*out = r;
+	return 0;
+}
+
+enum pt_decision pt_decide(double lo, double hi, double band)
+{
+	double up = 1 + band, down = 1 / (1 + band);
+
+	if (isnan(lo) || isnan(hi) || !(band > 0) || lo > hi)
+		return PT_DEC_UNDECIDED;
+	if (lo > up)
+		return PT_DEC_FASTER;
+	if (hi < down)
+		return PT_DEC_SLOWER;
+	if (lo >= down && hi <= up)
+		return PT_DEC_TIE;
+	return PT_DEC_UNDECIDED;
+}
+
+int pt_compare_samples(const double *a, size_t na, const double *b, size_t nb,
+		       bool higher_better, double band, struct pt_ratio *out)
+{
+	int ret;
+
+	if (!(band > 0) || !isfinite(band))
+		return -EINVAL;
+	ret = pt_ratio_ci(a, na, b, nb, higher_better, PT_DECISION_LEVEL, out);
+	if (ret == 0)
+		out->decision = pt_decide(out->lo, out->hi, band);
+	return ret;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Summary statistics for repeated measurements: median with an
- * order-statistics confidence interval, percentiles, CV, MAD outliers, and
- * two-sample tests (Mann-Whitney U, Welch's t) for comparing runs. */
+ * order-statistics confidence interval, percentiles, CV, MAD outliers,
+ * two-sample tests (Mann-Whitney U, Welch's t), and the decision rule that
+ * judges the ratio of two points wherever ptbench names a winner. */
 #ifndef PT_STATS_H
 #define PT_STATS_H
 
@@ -75,5 +76,73 @@ double pt_welch_p(const double *a, size_t na, const double *b, size_t nb);
 /* Regularized incomplete beta function I_x(a, b), a, b > 0, x in [0, 1];
  * NAN outside that domain. Exposed for tests and for other t/F tails. */
 double pt_betainc(double a, double b, double x);
+
+/*
+ * The decision rule: one wherever two figures are judged (the verdict, the
+ * closing lines, `ptbench compare`).
+ *
+ * The 95% interval of the ratio of two samples comes from order statistics,
+ * not the bootstrap: it is the Hodges-Lehmann / Moses interval for a shift
+ * (Hollander & Wolfe, "Nonparametric Statistical Methods", 2nd ed., sec.
+ * 4.3; Lehmann, "Nonparametrics" (1975), sec. 2.6) applied to the logs of
+ * the repetitions, so it estimates a ratio. Why: it is exact and
+ * distribution-free at the sample sizes a time budget allows (4 to 30
+ * repetitions), where a percentile bootstrap of medians is known to cover
+ * less than it claims; it needs no random numbers, so a decision never
+ * depends on a seed; and it says by itself how many repetitions it needs
+ * (pt_ratio_min_reps). The assumption it makes is that one point's
+ * repetitions are the other's scaled by a factor, which is what "A is r
+ * times faster" means.
+ *
+ * Decision against an equivalence band b (default 5%), symmetric in ratio so
+ * that swapping A and B swaps faster and slower: the band is
+ * [1 / (1 + b), 1 + b];
+ *   faster    the interval lies wholly above it   (lo > 1 + b)
+ *   slower    the interval lies wholly below it   (hi < 1 / (1 + b))
+ *   tie       the interval lies wholly inside it
+ *   undecided otherwise, or when there are too few repetitions for a 95%
+ *             interval at all.
+ */
+enum pt_decision { PT_DEC_UNDECIDED, PT_DEC_FASTER, PT_DEC_SLOWER, PT_DEC_TIE };
+
+#define PT_DECISION_LEVEL 0.95
+#define PT_BAND_DEFAULT 0.05
+
+/* "undecided", "faster", "slower", "tie". */
+const char *pt_decision_name(enum pt_decision d);
+/* The decision parsed from its name; -EINVAL when it is none. */
+int pt_decision_parse(const char *s, enum pt_decision *d);
+
+struct pt_ratio {
+	/* Speed of A / speed of B (> 1: A is faster): the Hodges-Lehmann
+	 * estimate exp(median of log a_i - log b_j), and its interval. lo and
+	 * hi are NAN when the samples are too small for @level. */
+	double ratio, lo, hi;
+	double level; /* coverage of [lo, hi] (>= the level asked), 0 if none */
+	enum pt_decision decision; /* filled by pt_compare_samples() */
+};
+
+/* The interval of the speed ratio A / B at coverage @level (0 < level < 1).
+ * @a and @b hold the repetitions' figures, all finite and > 0; when
+ * @higher_better (ops per second) speed is the figure itself, otherwise
+ * (seconds) its inverse. -EINVAL on an empty sample, a figure <= 0 or not
+ * finite, or a bad level; -ENOMEM. */
+int pt_ratio_ci(const double *a, size_t na, const double *b, size_t nb, bool higher_better,
+		double level, struct pt_ratio *out);
+
+/* The decision for an interval [lo, hi] of a speed ratio against the band
+ * @band (> 0); NAN bounds give undecided. */
+enum pt_decision pt_decide(double lo, double hi, double band);
+
+/* pt_ratio_ci() at PT_DECISION_LEVEL, then pt_decide(). */
+int pt_compare_samples(const double *a, size_t na, const double *b, size_t nb,
+		       bool higher_better, double band, struct pt_ratio *out);
+
+/* Whether samples of @na and @nb repetitions can give an interval at
+ * @level at all: the extreme pair of differences must already cover it. */
+bool pt_ratio_enough(size_t na, size_t nb, double level);
+/* The smallest n for which two samples of n repetitions each are enough
+ * at @level: 4 at 95% (1 - 2 / C(8, 4) = 0.971). */
+size_t pt_ratio_min_reps(double level);
 
 #endif
