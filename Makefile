@@ -37,7 +37,7 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 
 LIB_SRC   := $(wildcard lib/*.c)
 WORK_SRC  := $(wildcard workloads/*.c)
-BENCH_SRC := $(filter-out bench/main.c bench/floors.c,$(wildcard bench/*.c))
+BENCH_SRC := $(filter-out bench/main.c bench/floors.c bench/power.c,$(wildcard bench/*.c))
 TEST_SRC  := $(wildcard tests/*.c)
 # Criterion cannot start under ThreadSanitizer (its BoxFort arena maps at
 # fixed addresses inside TSan's shadow; Criterion issue #274): that build
@@ -55,10 +55,11 @@ WORKLIB  := $(BUILD)/libptworkloads.a
 BENCHLIB := $(BUILD)/libptdriver.a
 PTBENCH  := $(BUILD)/ptbench
 FLOORS   := $(BUILD)/floors
+POWER    := $(BUILD)/power
 TESTBIN  := $(BUILD)/tests/ptbench-tests
 
 .PHONY: all deps test check-deps shape bench report compare calibrate clean
-all: $(PTBENCH) $(FLOORS)
+all: $(PTBENCH) $(FLOORS) $(POWER)
 
 # Build provenance, recorded in meta.json. gitrev.h changes only when the
 # revision does, so an unchanged tree does not rebuild.
@@ -87,6 +88,9 @@ $(PTBENCH): $(call obj,bench/main.c) $(BENCHLIB) $(WORKLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(FLOORS): $(call obj,bench/floors.c) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(POWER): $(call obj,bench/power.c) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(TESTBIN): $(call obj,$(TEST_SRC)) $(BENCHLIB) $(WORKLIB) $(LIB)

@@ -6,6 +6,8 @@
 #endif
 #include "stats.h"
 
+#include "rng.h"
+
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -750,4 +752,67 @@ int pt_compare_samples(const double *a, size_t na, const double *b, size_t nb,
 	if (ret == 0)
 		out->decision = pt_decide(out->lo, out->hi, band);
 	return ret;
+}
+
+double pt_resampled_share(const double *x, size_t nx, bool higher_better, double scale, size_t n,
+			  double band, enum pt_decision want, int trials, struct pt_rng *rng)
+{
+	double *a, *b, f;
+	int hits = 0;
+
+	if (!x || nx == 0 || n == 0 || n > 1024 || trials <= 0 || !rng || !(scale > 0))
+		return NAN;
+	for (size_t i = 0; i < nx; i++)
+		if (!(x[i] > 0) || !isfinite(x[i]))
+			return NAN;
+	a = alloc_doubles(2 * n);
+	if (!a) {
+		errno = ENOMEM;
+		return NAN;
+	}
+	b = a + n;
+	f = higher_better ? scale : 1 / scale;
+	for (int t = 0; t < trials; t++) {
+		struct pt_ratio r;
+
+		for (size_t i = 0; i < n; i++) {
+			a[i] = x[pt_rng_below(rng, nx)];
+			b[i] = x[pt_rng_below(rng, nx)] * f;
+		}
+		if (pt_compare_samples(b, n, a, n, higher_better, band, &r) < 0) {
+			free(a);
+			return NAN;
+		}
+		hits += r.decision == want;
+	}
+	free(a);
+	return (double)hits / trials;
+}
+
+double pt_drift(const double *x, size_t n)
+{
+	double *sl, med, slope;
+	size_t m = 0;
+
+	if (!x)
+		return NAN;
+	if (n < 2)
+		return n == 1 && isnan(x[0]) ? NAN : 0;
+	if (n > 4096)
+		return NAN;
+	med = pt_median(x, n);
+	if (isnan(med) || med == 0)
+		return NAN;
+	sl = alloc_doubles(n * (n - 1) / 2);
+	if (!sl) {
+		errno = ENOMEM;
+		return NAN;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			sl[m++] = (x[j] - x[i]) / (double)(j - i);
+	qsort(sl, m, sizeof(*sl), cmp_double);
+	slope = median_sorted(sl, m);
+	free(sl);
+	return slope * (double)(n - 1) / med;
 }

@@ -138,6 +138,25 @@ enum pt_decision pt_decide(double lo, double hi, double band);
 int pt_compare_samples(const double *a, size_t na, const double *b, size_t nb,
 		       bool higher_better, double band, struct pt_ratio *out);
 
+/*
+ * The rule's power, by resampling: in each of @trials trials, A and B are
+ * @n draws with replacement from @x (the repetitions of one point), B's
+ * speed scaled by @scale (> 1: B is that much faster; figures divided by it
+ * when they are times); returns the share of trials in which B against A
+ * is decided @want. With @scale 1 it measures false verdicts instead.
+ * NAN on bad input (nx or n zero, n > 1024, a figure <= 0).
+ */
+struct pt_rng;
+double pt_resampled_share(const double *x, size_t nx, bool higher_better, double scale, size_t n,
+			  double band, enum pt_decision want, int trials, struct pt_rng *rng);
+
+/* The drift of a series of repetitions of the same work (a canary between
+ * rounds): the Theil-Sen slope (median of the pairwise slopes; Sen, JASA
+ * 1968) times (n - 1), over the median: the relative change from the first
+ * to the last, robust to single outliers. 0 for n < 2; NAN on a NaN or a
+ * median of 0. */
+double pt_drift(const double *x, size_t n);
+
 /* Whether samples of @na and @nb repetitions can give an interval at
  * @level at all: the extreme pair of differences must already cover it. */
 bool pt_ratio_enough(size_t na, size_t nb, double level);

@@ -209,28 +209,6 @@ Test(decide, bad_input, .timeout = 10)
 	cr_assert_eq(ok[1], 2);
 }
 
-/* Share of @trials resamples (n repetitions each, drawn from @base) in
- * which the rule decides @want for "B = A * scale" against A. */
-static double resampled_share(struct pt_rng *rng, const double *base, size_t nbase, size_t n,
-			      double scale, enum pt_decision want, int trials)
-{
-	double a[64], b[64];
-	int hits = 0;
-
-	cr_assert(n <= 64);
-	for (int t = 0; t < trials; t++) {
-		struct pt_ratio r;
-
-		for (size_t i = 0; i < n; i++) {
-			a[i] = base[pt_rng_below(rng, nbase)];
-			b[i] = base[pt_rng_below(rng, nbase)] * scale;
-		}
-		cr_assert_eq(pt_compare_samples(b, n, a, n, true, 0.05, &r), 0);
-		hits += r.decision == want;
-	}
-	return (double)hits / trials;
-}
-
 /* The rule's power on synthetic repetitions with a 3% spread (the CV the
  * issue aims at): B is A scaled by 1.10. Resampled with a fixed seed, some
  * number of repetitions up to 16 must decide "faster" in at least 90% of
@@ -251,14 +229,22 @@ Test(decide, power_and_false_positives, .timeout = 60)
 		base[i] = 100 * exp(0.06 * (pt_rng_double(&rng) + pt_rng_double(&rng) +
 					   pt_rng_double(&rng) - 1.5));
 	for (n = 4; n <= 16; n++) {
-		p = resampled_share(&rng, base, 24, n, 1.10, PT_DEC_FASTER, 300);
+		p = pt_resampled_share(base, 24, true, 1.10, n, 0.05, PT_DEC_FASTER, 300, &rng);
 		if (p >= 0.9)
 			break;
 	}
 	cr_assert_geq(p, 0.9, "power %.2f at 16 repetitions", p);
 	cr_assert_gt(n, 4); /* 4 repetitions cannot resolve 10% at 3% */
-	cr_assert_leq(resampled_share(&rng, base, 24, n, 1.0, PT_DEC_FASTER, 300), 0.05);
-	cr_assert_leq(resampled_share(&rng, base, 24, n, 1.0, PT_DEC_SLOWER, 300), 0.05);
+	cr_assert_leq(pt_resampled_share(base, 24, true, 1.0, n, 0.05, PT_DEC_FASTER, 300, &rng),
+		      0.05);
+	cr_assert_leq(pt_resampled_share(base, 24, true, 1.0, n, 0.05, PT_DEC_SLOWER, 300, &rng),
+		      0.05);
+	/* times: the same spread as seconds, B's divided by 1.10 */
+	for (int i = 0; i < 24; i++)
+		base[i] = 1 / base[i];
+	cr_assert_geq(pt_resampled_share(base, 24, false, 1.10, 16, 0.05, PT_DEC_FASTER, 300, &rng),
+		      0.9);
+	cr_assert(isnan(pt_resampled_share(base, 0, false, 1.1, 8, 0.05, PT_DEC_FASTER, 10, &rng)));
 }
 
 /* The generator is deterministic for a seed and its bounded draws stay in
@@ -289,4 +275,20 @@ Test(decide, rng, .timeout = 10)
 	 * implementation, Vigna's splitmix64.c): 0xe220a8397b1dcdaf */
 	pt_rng_seed(&r1, 0);
 	cr_assert_eq(pt_rng_u64(&r1), 0xe220a8397b1dcdafull);
+}
+
+/* Drift by hand: a series rising 1 a step from 100 (n = 5, slope 1,
+ * median 102): 4 / 102. A single outlier does not move it. Flat: 0. */
+Test(decide, drift, .timeout = 10)
+{
+	const double up[] = { 100, 101, 102, 103, 104 };
+	const double spike[] = { 100, 101, 150, 103, 104 };
+	const double flat[] = { 5, 5, 5, 5 };
+	const double zero[] = { 0, 0, 0 };
+
+	ASSERT_NEAR(pt_drift(up, 5), 4.0 / 102, 1e-12);
+	ASSERT_NEAR(pt_drift(spike, 5), 4.0 / 103, 1e-12);
+	cr_assert_eq(pt_drift(flat, 4), 0);
+	cr_assert_eq(pt_drift(up, 1), 0);
+	cr_assert(isnan(pt_drift(zero, 3)));
 }
