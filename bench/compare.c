@@ -8,6 +8,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "output.h"
 #include "stats.h"
 #include "workload.h"
 
@@ -356,21 +357,6 @@ static int make_outdir(char *out, size_t n)
 	return -EEXIST;
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void num_field(FILE *f, double v)
 {
 	if (!isnan(v))
@@ -426,13 +412,13 @@ static int write_compare(const char *dir, const struct points *ps, int nruns, do
 					       q == 0, band, &rt) < 0)
 				rt.ratio = NAN;
 			snprintf(run, sizeof(run), "%c", 'A' + r);
-			csv_field(f, p->wl);
+			pt_csv_field(f, p->wl);
 			fputc(',', f);
-			csv_field(f, p->model);
+			pt_csv_field(f, p->model);
 			fputc(',', f);
-			csv_field(f, p->workers);
+			pt_csv_field(f, p->workers);
 			fputc(',', f);
-			csv_field(f, p->params);
+			pt_csv_field(f, p->params);
 			fputc(',', f);
 			num_field(f, median_or_nan(p->v[0][q], p->n[0][q]));
 			fputc(',', f);

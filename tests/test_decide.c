@@ -7,19 +7,14 @@
 #include "rng.h"
 #include "stats.h"
 
+#include "near.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-#define ASSERT_NEAR(got, want, rel)                                          \
-	do {                                                                 \
-		double g_ = (got), w_ = (want);                              \
-		double s_ = fabs(w_) > 0 ? fabs(w_) : 1;                     \
-		cr_assert(fabs(g_ - w_) <= (rel) * s_,                       \
-			  "%s = %.17g, expected %.17g", #got, g_, w_);       \
-	} while (0)
 
 /* python: enumerating combinations(range(m + n), m), the largest k with
  * 2 P(U <= k - 1) <= 0.05 and its coverage 1 - 2 P(U <= k - 1):

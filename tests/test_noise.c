@@ -4,6 +4,8 @@
 // cpu1 and cpu3, no cpu2), the interference share, load and frequency.
 #include "noise.h"
 
+#include "near.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define ASSERT_NEAR(got, want)                                                         \
-	cr_assert(fabs((got) - (want)) < 1e-9, "%s = %.12g, expected %.12g", #got, (got), \
-		  (double)(want))
+#define ASSERT_NEAR_ABS(got, want) ASSERT_NEAR((got), (want), 1e-9)
 
 static void fixture(char *buf, size_t n, const char *name)
 {
@@ -64,28 +64,28 @@ Test(noise, steal_from_fixture, .timeout = 10)
 	snapshots(b, a, &nb, &na);
 	pt_cpu_noise(b, a, na, NULL, 100, &n);
 	cr_assert_eq(n.ncpus, 3);
-	ASSERT_NEAR(n.steal_s, 1.0);
-	ASSERT_NEAR(n.irq_s, 0.05);
-	ASSERT_NEAR(n.softirq_s, 0.10);
-	ASSERT_NEAR(n.busy_s, 3.35);
+	ASSERT_NEAR_ABS(n.steal_s, 1.0);
+	ASSERT_NEAR_ABS(n.irq_s, 0.05);
+	ASSERT_NEAR_ABS(n.softirq_s, 0.10);
+	ASSERT_NEAR_ABS(n.busy_s, 3.35);
 
 	pt_cpu_noise(b, a, na, &set0, 100, &n);
 	cr_assert_eq(n.ncpus, 1);
-	ASSERT_NEAR(n.steal_s, 0.5);
-	ASSERT_NEAR(n.irq_s, 0.05);
-	ASSERT_NEAR(n.softirq_s, 0.05);
-	ASSERT_NEAR(n.busy_s, 1.8);
+	ASSERT_NEAR_ABS(n.steal_s, 0.5);
+	ASSERT_NEAR_ABS(n.irq_s, 0.05);
+	ASSERT_NEAR_ABS(n.softirq_s, 0.05);
+	ASSERT_NEAR_ABS(n.busy_s, 1.8);
 
 	/* cpu2 has no line: only cpu1 counts */
 	pt_cpu_noise(b, a, na, &set12, 100, &n);
 	cr_assert_eq(n.ncpus, 1);
-	ASSERT_NEAR(n.steal_s, 0.5);
-	ASSERT_NEAR(n.busy_s, 1.55);
+	ASSERT_NEAR_ABS(n.steal_s, 0.5);
+	ASSERT_NEAR_ABS(n.busy_s, 1.55);
 
 	/* reversed snapshots (a CPU re-plugged): counters never go negative */
 	pt_cpu_noise(a, b, na, NULL, 100, &n);
-	ASSERT_NEAR(n.steal_s, 0);
-	ASSERT_NEAR(n.busy_s, 0);
+	ASSERT_NEAR_ABS(n.steal_s, 0);
+	ASSERT_NEAR_ABS(n.busy_s, 0);
 }
 
 /* cpus 0 and 1 (busy 3.35 s, steal 1.0 s), a repetition of 2 s wall that
@@ -102,13 +102,13 @@ Test(noise, interference, .timeout = 10)
 	snapshots(b, a, &nb, &na);
 	pt_cpu_noise(b, a, na, &set01, 100, &n);
 	cr_assert_eq(n.ncpus, 2);
-	ASSERT_NEAR(pt_interference(&n, 2.0, 1.0, 1), 0.5);
-	ASSERT_NEAR(pt_interference(&n, 2.0, 1.0, 2), 0.5875);
-	ASSERT_NEAR(pt_interference(&n, 2.0, 1.0, 64), 0.5875); /* demand capped */
+	ASSERT_NEAR_ABS(pt_interference(&n, 2.0, 1.0, 1), 0.5);
+	ASSERT_NEAR_ABS(pt_interference(&n, 2.0, 1.0, 2), 0.5875);
+	ASSERT_NEAR_ABS(pt_interference(&n, 2.0, 1.0, 64), 0.5875); /* demand capped */
 	cr_assert_gt(pt_interference(&n, 2.0, 1.0, 2), PT_NOISE_THRESHOLD);
 	/* a quiet machine: the same snapshot twice */
 	pt_cpu_noise(b, b, nb, &set01, 100, &n);
-	ASSERT_NEAR(pt_interference(&n, 2.0, 1.0, 2), 0);
+	ASSERT_NEAR_ABS(pt_interference(&n, 2.0, 1.0, 2), 0);
 	cr_assert(isnan(pt_interference(&n, 0, 1.0, 2)));
 }
 
@@ -145,7 +145,7 @@ Test(noise, loadavg, .timeout = 10)
 
 	fixture(path, sizeof(path), "loadavg");
 	cr_assert_eq(pt_loadavg_read(path, &l), 0);
-	ASSERT_NEAR(l, 2.68);
+	ASSERT_NEAR_ABS(l, 2.68);
 	cr_assert_eq(pt_loadavg_parse("x 1 2", &l), -EINVAL);
 	cr_assert_eq(pt_loadavg_parse("-1.0 1 2", &l), -EINVAL);
 	cr_assert_eq(pt_loadavg_parse("nan 1 2", &l), -EINVAL);
@@ -162,18 +162,18 @@ Test(noise, frequency, .timeout = 10)
 	fixture(info, sizeof(info), "cpuinfo");
 	/* cpufreq first: 3000 and 2000 MHz */
 	cr_assert_eq(pt_cpu_freq_mhz(sys, info, NULL, 2, &mhz), 0);
-	ASSERT_NEAR(mhz, 2500);
+	ASSERT_NEAR_ABS(mhz, 2500);
 	cr_assert_eq(pt_cpu_freq_mhz(sys, info, &set1, 2, &mhz), 0);
-	ASSERT_NEAR(mhz, 2000);
+	ASSERT_NEAR_ABS(mhz, 2000);
 	/* no cpufreq: /proc/cpuinfo's figures, 2596.124 and 1800 */
 	cr_assert_eq(pt_cpu_freq_mhz("/nonexistent", info, NULL, 2, &mhz), 0);
-	ASSERT_NEAR(mhz, (2596.124 + 1800) / 2);
+	ASSERT_NEAR_ABS(mhz, (2596.124 + 1800) / 2);
 	cr_assert_eq(pt_cpu_freq_mhz("/nonexistent", info, &set1, 2, &mhz), 0);
-	ASSERT_NEAR(mhz, 1800);
+	ASSERT_NEAR_ABS(mhz, 1800);
 	cr_assert_eq(pt_cpu_freq_mhz("/nonexistent", "/nonexistent", NULL, 2, &mhz), -ENOENT);
 	cr_assert_eq(pt_cpuinfo_mhz_parse("model name : x\n", v, 4), -EINVAL);
 	cr_assert_eq(pt_cpuinfo_mhz_parse("cpu MHz : 1000\ncpu MHz : 2000\ncpu MHz : 3\n", v, 2), 2);
-	ASSERT_NEAR(v[1], 2000);
+	ASSERT_NEAR_ABS(v[1], 2000);
 }
 
 /* The migration counter opens or says why not; when it opens it counts

@@ -4,6 +4,8 @@
 // each test says how.
 #include "stats.h"
 
+#include "near.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
@@ -11,15 +13,6 @@
 #include <string.h>
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-/* |got - want| within @rel of |want| (or of 1 when want is 0). */
-#define ASSERT_NEAR(got, want, rel)                                          \
-	do {                                                                 \
-		double g_ = (got), w_ = (want);                              \
-		double s_ = fabs(w_) > 0 ? fabs(w_) : 1;                     \
-		cr_assert(fabs(g_ - w_) <= (rel) * s_,                       \
-			  "%s = %.17g, expected %.17g", #got, g_, w_);       \
-	} while (0)
 
 /* Odd and even samples used throughout. */
 static const double x7[] = { 3.1, 1.2, 5.5, 2.7, 4.4, 9.0, 0.3 };
