@@ -8,7 +8,7 @@
 
 #include "csv.h"
 #include "error.h"
-#include "output.h"
+#include "results.h"
 #include "stats.h"
 #include "workload.h"
 
