@@ -368,6 +368,48 @@ static double median_or_nan(const double *v, size_t n)
 	return n ? pt_median(v, n) : NAN;
 }
 
+/* The rows of one point: one per later run. */
+static void write_point(FILE *f, const struct cpoint *p, int nruns, double band, int *counts)
+{
+	/* ops per second where every run has it, else the time */
+	int q = 0;
+
+	for (int r = 0; r < nruns; r++)
+		if (p->in_run[r] && p->n[r][0] == 0 && p->n[r][1] > 0)
+			q = 1;
+	if (p->n[0][0] == 0 && p->n[0][1] > 0)
+		q = 1;
+	for (int r = 1; r < nruns; r++) {
+		struct pt_ratio rt = { .ratio = NAN, .lo = NAN, .hi = NAN,
+				       .decision = PT_DEC_UNDECIDED };
+
+		if (p->n[0][q] && p->n[r][q] &&
+		    pt_compare_samples(p->v[r][q], p->n[r][q], p->v[0][q], p->n[0][q], q == 0, band,
+				       &rt) < 0)
+			rt.ratio = NAN;
+		pt_csv_field(f, p->wl);
+		fputc(',', f);
+		pt_csv_field(f, p->model);
+		fputc(',', f);
+		pt_csv_field(f, p->workers);
+		fputc(',', f);
+		pt_csv_field(f, p->params);
+		fputc(',', f);
+		num_field(f, median_or_nan(p->v[0][q], p->n[0][q]));
+		fputc(',', f);
+		num_field(f, median_or_nan(p->v[r][q], p->n[r][q]));
+		fputc(',', f);
+		num_field(f, rt.ratio);
+		fputc(',', f);
+		num_field(f, rt.lo);
+		fputc(',', f);
+		num_field(f, rt.hi);
+		fprintf(f, ",%s,%c,%s,%zu,%zu,%g\n", pt_decision_name(rt.decision), 'A' + r,
+			q ? "wall_s" : "ops_per_s", p->n[0][q], p->n[r][q], band);
+		counts[rt.decision]++;
+	}
+}
+
 /* Writes compare.csv through a temporary file in @dir, renamed into place. */
 static int write_compare(const char *dir, const struct points *ps, int nruns, double band,
 			 int *counts)
@@ -392,48 +434,8 @@ static int write_compare(const char *dir, const struct points *ps, int nruns, do
 	}
 	fputs("workload,model,workers,params,a,b,ratio,lo,hi,decision,run,quantity,n_a,n_b,band\n",
 	      f);
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct cpoint *p = &ps->p[i];
-		/* ops per second where every run has it, else the time */
-		int q = 0;
-
-		for (int r = 0; r < nruns; r++)
-			if (p->in_run[r] && p->n[r][0] == 0 && p->n[r][1] > 0)
-				q = 1;
-		if (p->n[0][0] == 0 && p->n[0][1] > 0)
-			q = 1;
-		for (int r = 1; r < nruns; r++) {
-			struct pt_ratio rt = { .ratio = NAN, .lo = NAN, .hi = NAN,
-					       .decision = PT_DEC_UNDECIDED };
-			char run[8];
-
-			if (p->n[0][q] && p->n[r][q] &&
-			    pt_compare_samples(p->v[r][q], p->n[r][q], p->v[0][q], p->n[0][q],
-					       q == 0, band, &rt) < 0)
-				rt.ratio = NAN;
-			snprintf(run, sizeof(run), "%c", 'A' + r);
-			pt_csv_field(f, p->wl);
-			fputc(',', f);
-			pt_csv_field(f, p->model);
-			fputc(',', f);
-			pt_csv_field(f, p->workers);
-			fputc(',', f);
-			pt_csv_field(f, p->params);
-			fputc(',', f);
-			num_field(f, median_or_nan(p->v[0][q], p->n[0][q]));
-			fputc(',', f);
-			num_field(f, median_or_nan(p->v[r][q], p->n[r][q]));
-			fputc(',', f);
-			num_field(f, rt.ratio);
-			fputc(',', f);
-			num_field(f, rt.lo);
-			fputc(',', f);
-			num_field(f, rt.hi);
-			fprintf(f, ",%s,%s,%s,%zu,%zu,%g\n", pt_decision_name(rt.decision), run,
-				q ? "wall_s" : "ops_per_s", p->n[0][q], p->n[r][q], band);
-			counts[rt.decision]++;
-		}
-	}
+	for (size_t i = 0; i < ps->n; i++)
+		write_point(f, &ps->p[i], nruns, band, counts);
 	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
 		int e = errno ? -errno : -EIO;
 
@@ -456,7 +458,8 @@ static int write_compare(const char *dir, const struct points *ps, int nruns, do
 	return 0;
 }
 
-int pt_compare_main(int argc, char **argv)
+/* The options; 0 to go on, -1 after --help, else the exit status. */
+static int parse_opts(int argc, char **argv, const char **out, double *band)
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -464,38 +467,68 @@ int pt_compare_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct run runs[PT_CMP_MAX_RUNS];
-	struct points ps = { 0 };
-	const char *out = NULL;
-	char dir[PATH_MAX], abs[PATH_MAX];
-	double band = PT_BAND_DEFAULT;
-	int c, nruns = 0, status = 0, counts[4] = { 0 }, ret;
+	int c;
 
-	memset(runs, 0, sizeof(runs));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			out = optarg;
+			*out = optarg;
 			break;
 		case 'B': {
 			double pct;
 
 			if (!parse_num(optarg, &pct) || !(pct > 0 && pct < 100))
 				return bad(optarg, "--band wants a percentage above 0 and below 100");
-			band = pct / 100;
+			*band = pct / 100;
 			break;
 		}
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		case ':':
 			return bad(argv[optind - 1], "this option needs a value");
 		default:
 			return bad(argv[optind - 1], "unknown option (see ptbench compare --help)");
 		}
 	}
+	return 0;
+}
+
+static void free_all(struct points *ps, struct run *runs, int nruns)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct cpoint *p = &ps->p[i];
+
+		for (int r = 0; r < PT_CMP_MAX_RUNS; r++)
+			for (int q = 0; q < 2; q++)
+				free(p->v[r][q]);
+		free(p->wl);
+		free(p->model);
+		free(p->workers);
+		free(p->params);
+	}
+	free(ps->p);
+	for (int r = 0; r < nruns && r < PT_CMP_MAX_RUNS; r++) {
+		pt_csv_free(&runs[r].csv);
+		json_decref(runs[r].meta);
+	}
+}
+
+int pt_compare_main(int argc, char **argv)
+{
+	struct run runs[PT_CMP_MAX_RUNS];
+	struct points ps = { 0 };
+	const char *out = NULL;
+	char dir[PATH_MAX], abs[PATH_MAX];
+	double band = PT_BAND_DEFAULT;
+	int nruns = 0, status, counts[4] = { 0 }, ret;
+
+	memset(runs, 0, sizeof(runs));
+	status = parse_opts(argc, argv, &out, &band);
+	if (status)
+		return status < 0 ? 0 : status;
 	nruns = argc - optind;
 	if (nruns < 2 || nruns > PT_CMP_MAX_RUNS) {
 		usage(stderr);
@@ -537,21 +570,6 @@ int pt_compare_main(int argc, char **argv)
 		counts[PT_DEC_UNDECIDED], band * 100);
 	printf("%s\n", abs);
 out:
-	for (size_t i = 0; i < ps.n; i++) {
-		struct cpoint *p = &ps.p[i];
-
-		for (int r = 0; r < PT_CMP_MAX_RUNS; r++)
-			for (int q = 0; q < 2; q++)
-				free(p->v[r][q]);
-		free(p->wl);
-		free(p->model);
-		free(p->workers);
-		free(p->params);
-	}
-	free(ps.p);
-	for (int r = 0; r < nruns && r < PT_CMP_MAX_RUNS; r++) {
-		pt_csv_free(&runs[r].csv);
-		json_decref(runs[r].meta);
-	}
+	free_all(&ps, runs, nruns);
 	return status;
 }
