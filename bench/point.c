@@ -27,7 +27,7 @@ const char *pt_status_name(enum pt_status s)
 	static const char *const names[] = {
 		[PT_ST_OK] = "ok",	     [PT_ST_FAILED] = "failed",
 		[PT_ST_CRASHED] = "crashed", [PT_ST_TIMEOUT] = "timeout",
-		[PT_ST_SKIPPED] = "skipped",
+		[PT_ST_SKIPPED] = "skipped", [PT_ST_NOT_RUN] = "not run",
 	};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -44,6 +44,9 @@ static void result_clear(struct pt_result *res)
 	res->ops_per_s = res->lat_p50_us = res->lat_p99_us = NAN;
 	for (int i = 0; i < PT_MAX_METRICS; i++)
 		res->metric[i] = NAN;
+	res->noise = (struct pt_noise_figures){ .steal_s = NAN, .irq_s = NAN, .softirq_s = NAN,
+						.interference = NAN, .load1 = NAN,
+						.freq_mhz = NAN };
 }
 
 static enum pt_status fail(struct pt_result *res, enum pt_status st, const char *what,
@@ -149,12 +152,17 @@ static void run_team(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_st
 {
 	const struct pt_start_method *sm = team->cfg.start;
 	bool other = ctx->model == PT_MODEL_PROCS && sm && sm != &pt_start_fork;
-	int ret = pt_team_spawn(team);
+	struct pt_noise_probe probe;
+	int ret, demand;
 
+	/* The migration counter before the workers exist, so they inherit it. */
+	pt_noise_begin(&probe, team->cfg.bind_pus, team->cfg.bind_pus ? team->nall : 0);
+	ret = pt_team_spawn(team);
 	if (ret) {
 		const char *more = other ? pt_start_last_error() : "";
 		char why[200];
 
+		pt_noise_end(&probe, NAN, 0, 1, &res->noise);
 		snprintf(why, sizeof(why), "%s after %d of %d workers%s%s", strerror(-ret),
 			 team->nspawned, ctx->nworkers, *more ? ": " : "", more);
 		fail(res, PT_ST_FAILED,
@@ -167,11 +175,15 @@ static void run_team(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_st
 	if (ctx->wl->start && (ret = ctx->wl->start(ctx)) != 0) {
 		fail(res, PT_ST_FAILED, "start", ctx->msg[0] ? ctx->msg : strerror(-ret));
 		pt_team_abort(team);
+		pt_noise_end(&probe, NAN, 0, 1, &res->noise);
 		return;
 	}
+	pt_noise_mark(&probe);
 	pt_team_go(team);
 	pt_team_join(team, 0);
 	judge(ctx, team, st, res);
+	demand = ctx->model == PT_MODEL_SERIAL ? 1 : team->nall;
+	pt_noise_end(&probe, res->wall_s, res->user_s + res->sys_s, demand, &res->noise);
 }
 
 enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_runenv *env,

@@ -6,6 +6,7 @@
 #ifndef PT_POINT_H
 #define PT_POINT_H
 
+#include "noise.h"
 #include "param.h"
 #include "start.h"
 #include "topo.h"
@@ -15,7 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum pt_status { PT_ST_OK, PT_ST_FAILED, PT_ST_CRASHED, PT_ST_TIMEOUT, PT_ST_SKIPPED };
+/* PT_ST_NOT_RUN is a point's, never a repetition's: a run cut short (a
+ * signal, the budget) before the point ran at all. */
+enum pt_status { PT_ST_OK, PT_ST_FAILED, PT_ST_CRASHED, PT_ST_TIMEOUT, PT_ST_SKIPPED,
+		 PT_ST_NOT_RUN };
 const char *pt_status_name(enum pt_status s);
 
 struct pt_point {
@@ -30,6 +34,7 @@ struct pt_point {
 	const struct pt_start_method *start; /* procs: --start (fork, forkserver,
 					      * spawn); NULL for other models */
 	bool quick;
+	uint64_t size; /* the amount its pilots chose (wl->size param); 0: not sized */
 };
 
 struct pt_result {
@@ -44,6 +49,10 @@ struct pt_result {
 	struct pt_gil_stats gil;
 	int bind_failed;
 	double metric[PT_MAX_METRICS]; /* NAN: empty */
+	struct pt_noise_figures noise; /* what others did meanwhile */
+	/* Set by the driver: 0 clean; 1 hit by noise and re-run (this row does
+	 * not count); 2 hit by noise, kept (its re-runs were used up). */
+	int noise_flag;
 	_Atomic int written;	       /* the child finished writing */
 };
 

@@ -16,6 +16,9 @@ static const char *const base_cols[] = {
 	"gil_acquisitions",
 	"gil_switches", "gil_drop_requests", "gil_wait_us", "gil_wait_max_us",
 	"bind_failed", "message",
+	/* issue 14: the amount pilots chose, and what others did meanwhile */
+	"size", "steal_s", "irq_s", "softirq_s", "migrations", "load1", "freq_mhz",
+	"interference", "noise_flag",
 };
 
 static bool listed(const char *const *v, int n, const char *name)
@@ -132,6 +135,15 @@ void pt_csv_row(FILE *f, const struct pt_columns *c, const struct pt_point *pt, 
 	pt_csv_u64(f, (uint64_t)r->bind_failed, ran && pt->bind != PT_BIND_NONE);
 	fputc(',', f);
 	pt_csv_field(f, r->msg);
+	pt_csv_u64(f, pt->size, pt->size > 0);
+	pt_csv_num(f, ran ? r->noise.steal_s : NAN);
+	pt_csv_num(f, ran ? r->noise.irq_s : NAN);
+	pt_csv_num(f, ran ? r->noise.softirq_s : NAN);
+	pt_csv_u64(f, r->noise.migrations, ran && r->noise.have_migrations);
+	pt_csv_num(f, ran ? r->noise.load1 : NAN);
+	pt_csv_num(f, ran ? r->noise.freq_mhz : NAN);
+	pt_csv_num(f, ran ? r->noise.interference : NAN);
+	pt_csv_u64(f, (uint64_t)r->noise_flag, ran);
 	pt_csv_params_metrics(f, c, pt, r->metric);
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,4 +380,72 @@ void pt_migrations_close(struct pt_migrations *m)
 		close(m->fd);
 		m->fd = -1;
 	}
+}
+
+void pt_noise_begin(struct pt_noise_probe *p, const int *pus, int npus)
+{
+	memset(p, 0, sizeof(*p));
+	p->mig.fd = -1;
+	if (pus) {
+		for (int i = 0; i < npus; i++)
+			if (pus[i] >= 0 && pus[i] < PT_NOISE_MAX_CPUS)
+				p->set[pus[i] / 8] |= (unsigned char)(1u << (pus[i] % 8));
+	} else {
+		cpu_set_t cs;
+
+		CPU_ZERO(&cs);
+		if (sched_getaffinity(0, sizeof(cs), &cs) == 0) {
+			for (int i = 0; i < PT_NOISE_MAX_CPUS && i < CPU_SETSIZE; i++)
+				if (CPU_ISSET(i, &cs))
+					p->set[i / 8] |= (unsigned char)(1u << (i % 8));
+		} else {
+			memset(p->set, 0xff, sizeof(p->set));
+		}
+	}
+	if (pt_migrations_open(&p->mig) == 0 && pt_migrations_read(&p->mig, &p->mig0) == 0)
+		p->have_mig0 = true;
+}
+
+void pt_noise_mark(struct pt_noise_probe *p)
+{
+	p->before = malloc(PT_NOISE_MAX_CPUS * sizeof(*p->before));
+	if (p->before && pt_procstat_read(NULL, p->before, PT_NOISE_MAX_CPUS, &p->ncpu) < 0) {
+		free(p->before);
+		p->before = NULL;
+	}
+}
+
+void pt_noise_end(struct pt_noise_probe *p, double wall_s, double own_cpu_s, int demand,
+		  struct pt_noise_figures *out)
+{
+	struct pt_cpu_ticks *after = p->before ? malloc(PT_NOISE_MAX_CPUS * sizeof(*after)) : NULL;
+	uint64_t m;
+	int n;
+
+	*out = (struct pt_noise_figures){ .steal_s = NAN, .irq_s = NAN, .softirq_s = NAN,
+					  .interference = NAN, .load1 = NAN, .freq_mhz = NAN };
+	if (after && pt_procstat_read(NULL, after, PT_NOISE_MAX_CPUS, &n) == 0) {
+		struct pt_cpu_noise cn;
+
+		pt_cpu_noise(p->before, after, n < p->ncpu ? n : p->ncpu, p->set,
+			     sysconf(_SC_CLK_TCK), &cn);
+		if (cn.ncpus > 0) {
+			out->steal_s = cn.steal_s;
+			out->irq_s = cn.irq_s;
+			out->softirq_s = cn.softirq_s;
+			out->interference = pt_interference(&cn, wall_s, own_cpu_s, demand);
+		}
+	}
+	free(after);
+	free(p->before);
+	p->before = NULL;
+	if (p->have_mig0 && pt_migrations_read(&p->mig, &m) == 0 && m >= p->mig0) {
+		out->migrations = m - p->mig0;
+		out->have_migrations = true;
+	}
+	pt_migrations_close(&p->mig);
+	if (pt_loadavg_read(NULL, &out->load1) < 0)
+		out->load1 = NAN;
+	if (pt_cpu_freq_mhz(NULL, NULL, p->set, PT_NOISE_MAX_CPUS, &out->freq_mhz) < 0)
+		out->freq_mhz = NAN;
 }

@@ -84,4 +84,39 @@ int pt_migrations_open(struct pt_migrations *m);
 int pt_migrations_read(const struct pt_migrations *m, uint64_t *count);
 void pt_migrations_close(struct pt_migrations *m);
 
+/* ---- One repetition's noise, begin to end ---- */
+
+#define PT_NOISE_MAX_CPUS 1024
+
+struct pt_noise_probe {
+	struct pt_cpu_ticks *before; /* PT_NOISE_MAX_CPUS entries; NULL: no /proc/stat */
+	int ncpu;
+	unsigned char set[PT_NOISE_MAX_CPUS / 8]; /* the CPUs it may run on */
+	struct pt_migrations mig;
+	uint64_t mig0;
+	bool have_mig0;
+};
+
+/* What other things did to one repetition. NAN (or have_migrations false)
+ * where it could not be read. */
+struct pt_noise_figures {
+	double steal_s, irq_s, softirq_s;
+	double interference; /* pt_interference() of the repetition */
+	double load1, freq_mhz;
+	uint64_t migrations;
+	bool have_migrations;
+};
+
+/* Before the workers exist (the migration counter follows the threads and
+ * processes created afterwards): the CPUs of @pus[0..npus) (NULL: those the
+ * process may run on). Never fails: what cannot be read stays empty. */
+void pt_noise_begin(struct pt_noise_probe *p, const int *pus, int npus);
+/* Just before the clock starts: the /proc/stat snapshot. */
+void pt_noise_mark(struct pt_noise_probe *p);
+/* After the join: the figures of the repetition that lasted @wall_s and
+ * used @own_cpu_s of CPU with @demand workers able to run at once. Frees
+ * what begin took. */
+void pt_noise_end(struct pt_noise_probe *p, double wall_s, double own_cpu_s, int demand,
+		  struct pt_noise_figures *out);
+
 #endif
