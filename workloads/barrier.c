@@ -169,6 +169,7 @@ const struct pt_workload pt_wl_barrier = {
 	.models = PT_MODELS_CONCURRENT,
 	.min_workers = 2,
 	.skip_why = "barrier needs its parties waiting at once",
+	.size = "cycles",
 	.suite = { .workers = "2,4" },
 	.estimate_s = bar_estimate,
 	.shared_size = bar_shared_size,

@@ -140,6 +140,7 @@ const struct pt_workload pt_wl_condition = {
 	.metrics = metrics,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
+	.size = "ticks",
 	.suite = { .workers = "auto" },
 	.estimate_s = cond_estimate,
 	.shared_size = cond_shared_size,

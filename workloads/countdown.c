@@ -73,6 +73,7 @@ const struct pt_workload pt_wl_countdown = {
 	.params = params,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
+	.size = "count",
 	.suite = { .placements = true },
 	.estimate_s = countdown_estimate,
 	.run = countdown_run,

@@ -305,6 +305,7 @@ const struct pt_workload pt_wl_event = {
 	.models = PT_MODELS_CONCURRENT,
 	.min_workers = 2,
 	.skip_why = "event needs its workers waiting on each other at once",
+	.size = "rounds",
 	.suite = { .workers = "2,4", .sweep = "pattern=pingpong,wakeall" },
 	.estimate_s = ev_estimate,
 	.shared_size = ev_shared_size,

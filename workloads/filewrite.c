@@ -531,6 +531,7 @@ const struct pt_workload pt_wl_filewrite = {
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	/* The measurement of the issue: 2 workers, stdio against write(2). */
+	.size = "lines",
 	.suite = { .workers = "1,2", .sweep = "io=stdio,write" },
 	.estimate_s = fw_estimate,
 	.validate = fw_validate,

@@ -362,6 +362,7 @@ const struct pt_workload pt_wl_queue = {
 	.models = PT_MODELS_CONCURRENT,
 	.min_workers = 2,
 	.skip_why = "queue's producers and consumers must run at once",
+	.size = "items",
 	.suite = { .workers = "2,4", .sweep = "kind=fifo,priority" },
 	.estimate_s = q_estimate,
 	.validate = q_validate,

@@ -171,6 +171,7 @@ const struct pt_workload pt_wl_semaphore = {
 	.models = PT_MODELS_CONCURRENT,
 	.min_workers = 2,
 	.skip_why = "semaphore needs its waiters blocked while worker 0 releases",
+	.size = "handoffs",
 	.suite = { .workers = "2,4" },
 	.estimate_s = sem_estimate,
 	.shared_size = sem_shared_size,

@@ -132,6 +132,7 @@ const struct pt_workload pt_wl_spawn = {
 	.params = params,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
+	.size = "spawns",
 	.suite = { .workers = "1", .sweep = "rss=0,64M,256M", .starts = "fork,forkserver,spawn" },
 	.estimate_s = spawn_estimate,
 	.setup = spawn_setup,

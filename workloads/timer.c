@@ -241,6 +241,7 @@ const struct pt_workload pt_wl_timer = {
 	.metrics = metrics,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
+	.size = "timers",
 	.suite = { .workers = "1,2" },
 	.estimate_s = tm_estimate,
 	.shared_size = tm_shared_size,

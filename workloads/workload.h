@@ -89,6 +89,11 @@ struct pt_workload {
 	 * files), which a worker started by exec (--start spawn) lacks: such
 	 * points are skipped. */
 	bool parent_state;
+	/* The parameter that sets the amount of work, which the driver sizes
+	 * from pilots so that a repetition lasts its target time, unless -p
+	 * gives it (or --quick); NULL: not sized (fixed-time workloads, and
+	 * those whose amount is a duration, keep it). */
+	const char *size;
 	struct pt_suite suite;
 	/* Seconds one repetition takes with these parameters (for the plan's
 	 * time estimate); NULL: PT_DEFAULT_ESTIMATE_S. */
