@@ -3,18 +3,22 @@
 // results) and `topo` (the machine and placement plans).
 #include "cli.h"
 
+#include "budget.h"
+#include "compare.h"
 #include "error.h"
 #include "meta.h"
 #include "options.h"
 #include "plan.h"
 #include "report.h"
 #include "run.h"
+#include "schedule.h"
 #include "suite.h"
 #include "table.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,8 @@ static void usage(FILE *f)
 	      "       ptbench run [options]\n"
 	      "       ptbench topo [-n LIST] [-b POLICY]\n"
 	      "       ptbench report [DIR]      draw DIR's report (default results/latest)\n"
+	      "       ptbench compare [-o DIR] [--band PCT] A B [C ...]\n"
+	      "       ptbench budget [--no-calibration] [SEC]\n"
 	      "       ptbench --help | --version\n"
 	      "\n"
 	      "Runs the same workloads under serial, threads, fork()ed processes and\n"
@@ -121,12 +127,44 @@ static int cmd_topo(int argc, char **argv, const struct pt_topo *topo)
 static int dry_run(const struct pt_opts *o, const struct pt_plan *plan,
 		   const struct pt_topo *topo)
 {
+	struct pt_sched_cfg cfg;
+	struct pt_budget_split split;
+
 	pt_print_plan(stdout, plan);
-	printf("estimated time: %.0f s", plan->estimate_s);
-	if (o->suite)
-		printf(" (default suite budget on %d PUs: %.0f s)", topo->npus,
-		       pt_suite_budget_s(topo->npus));
-	printf("\n");
+	pt_sched_config(o, plan, &cfg);
+	pt_sched_print_budget(stdout, plan, &cfg);
+	if (o->suite && !(o->budget_s > 0) &&
+	    pt_budget_split(pt_suite_budget_s(topo->npus), true, &split) == 0)
+		printf("make bench on %d PUs: %.0f s in all: this suite %.0f s, calibration "
+		       "%.0f s, report %.0f s, slack %.0f s\n",
+		       topo->npus, split.total_s, split.suite_s, split.calibration_s,
+		       split.report_s, split.slack_s);
+	return PT_EXIT_OK;
+}
+
+/* `ptbench budget [--no-calibration] [SEC]`: how make bench splits its
+ * budget (default: this machine's), as key=value lines for scripts. */
+static int cmd_budget(int argc, char **argv, const struct pt_topo *topo)
+{
+	struct pt_budget_split split;
+	bool calibration = true;
+	double total = pt_suite_budget_s(topo->npus);
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-calibration") == 0) {
+			calibration = false;
+			continue;
+		}
+		errno = 0;
+		total = argv[i][0] >= '0' && argv[i][0] <= '9' ? strtod(argv[i], &end) : NAN;
+		if (errno || !isfinite(total) || *end || total <= 0 || total > 30 * 86400.0)
+			return pt_usage_error("budget: '%s' is not a number of seconds", argv[i]);
+	}
+	if (pt_budget_split(total, calibration, &split))
+		return pt_usage_error("budget: %.0f s leaves nothing for the suite", total);
+	printf("total_s=%.0f\nsuite_s=%.0f\ncalibration_s=%.0f\nreport_s=%.0f\nslack_s=%.0f\n",
+	       split.total_s, split.suite_s, split.calibration_s, split.report_s, split.slack_s);
 	return PT_EXIT_OK;
 }
 
@@ -217,8 +255,8 @@ static void std_fds_open(void)
 	}
 }
 
-/* The commands that need no topology (help, version, list, report): their
- * exit status; -1 for `run` and `topo`. */
+/* The commands that need no topology (help, version, list, report,
+ * compare): their exit status; -1 for `run`, `topo` and `budget`. */
 static int simple_command(int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -236,8 +274,11 @@ static int simple_command(int argc, char **argv)
 				: cmd_list();
 	if (strcmp(cmd, "report") == 0)
 		return pt_cmd_report(argc - 1, argv + 1);
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "topo") != 0)
-		return pt_usage_error("unknown command '%s' (list, run, topo, report)", cmd);
+	if (strcmp(cmd, "compare") == 0)
+		return pt_compare_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "topo") != 0 && strcmp(cmd, "budget") != 0)
+		return pt_usage_error("unknown command '%s' (list, run, topo, report, compare, "
+				      "budget)", cmd);
 	return -1;
 }
 
@@ -265,6 +306,8 @@ int pt_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "topo") == 0)
 		status = cmd_topo(argc - 1, argv + 1, &topo);
+	else if (strcmp(argv[1], "budget") == 0)
+		status = cmd_budget(argc - 1, argv + 1, &topo);
 	else
 		status = cmd_run(argc - 1, argv + 1, &topo, argc, argv);
 	pt_topo_destroy(&topo);

@@ -2,6 +2,9 @@
 // Options of `ptbench run`: the table, its typed setters, the parser.
 #include "options.h"
 
+#include "budget.h"
+#include "stats.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +20,9 @@ void pt_opts_defaults(struct pt_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->repeat = 5;
 	o->warmup = 1;
+	o->rep_lo_s = PT_TARGET_LO_S;
+	o->rep_hi_s = PT_TARGET_HI_S;
+	o->band = PT_BAND_DEFAULT;
 }
 
 void pt_opts_free(struct pt_opts *o)
@@ -134,6 +140,80 @@ static int set_text(struct pt_opts *o, const struct pt_optdef *d, const char *ar
 		return -EINVAL;
 	}
 	*FIELD(o, d, const char *) = arg;
+	return 0;
+}
+
+/* A positive number in (lo, hi], strictly parsed (no blanks, no sign). */
+static int parse_pos(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	if (!((*s >= '0' && *s <= '9') || *s == '.'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || !(v > lo) || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* --rep-time MS or LO-HI, in milliseconds: 1 ms to 60 s. */
+static int set_rep_time(struct pt_opts *o, const struct pt_optdef *d, const char *arg,
+			char *err, size_t errlen)
+{
+	const char *dash = strchr(arg, '-');
+	char lo[32];
+	double a, b;
+
+	(void)d;
+	if (dash && (size_t)(dash - arg) < sizeof(lo)) {
+		memcpy(lo, arg, (size_t)(dash - arg));
+		lo[dash - arg] = '\0';
+	}
+	if (dash ? (size_t)(dash - arg) >= sizeof(lo) || parse_pos(lo, 0.999, 60000, &a) ||
+			   parse_pos(dash + 1, 0.999, 60000, &b) || b < a
+		 : parse_pos(arg, 0.999, 60000, &a)) {
+		snprintf(err, errlen,
+			 "--rep-time: '%s' is not MS or LO-HI milliseconds in [1, 60000], LO <= HI",
+			 arg);
+		return -EINVAL;
+	}
+	o->rep_lo_s = a / 1000;
+	o->rep_hi_s = (dash ? b : a) / 1000;
+	return 0;
+}
+
+static int set_band(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		    size_t errlen)
+{
+	double v;
+
+	(void)d;
+	if (parse_pos(arg, 0, 99.999, &v)) {
+		snprintf(err, errlen, "--band: '%s' is not a percentage above 0 and below 100", arg);
+		return -EINVAL;
+	}
+	o->band = v / 100;
+	return 0;
+}
+
+static int set_seed(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		    size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+
+	(void)d;
+	errno = 0;
+	v = *arg >= '0' && *arg <= '9' ? strtoull(arg, &end, 10) : 0;
+	if (!(*arg >= '0' && *arg <= '9') || errno || *end) {
+		snprintf(err, errlen, "--seed: '%s' is not a whole number", arg);
+		return -EINVAL;
+	}
+	o->seed = v;
+	o->seed_given = true;
 	return 0;
 }
 
@@ -333,7 +413,8 @@ static int set_param(struct pt_opts *o, const struct pt_optdef *d, const char *a
 }
 
 enum { OPT_WARMUP = 256, OPT_NEIGHBOURS, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_TIMEOUT,
-       OPT_FORCE, OPT_DRY_RUN, OPT_START, OPT_HELP = 'h', OPT_VERSION = 'V' };
+       OPT_FORCE, OPT_DRY_RUN, OPT_START, OPT_BUDGET, OPT_REP_TIME, OPT_BAND, OPT_SEED,
+       OPT_HELP = 'h', OPT_VERSION = 'V' };
 
 #define F(name) offsetof(struct pt_opts, name)
 
@@ -347,7 +428,8 @@ const struct pt_optdef pt_run_options[] = {
 	  .given = F(workers_given), .help = "e.g. 1,2,4, ranges 1-8, or auto (default)" },
 	{ .name = "repeat", .key = 'r', .arg = "N", .set = set_count, .field = F(repeat),
 	  .given = F(repeat_given), .min = 1, .max = 1000,
-	  .help = "measured repetitions per point (default 5)" },
+	  .help = "measured repetitions per point (default: 5; with a\n"
+		  "budget at least 4, more where intervals are wide)" },
 	{ .name = "warmup", .key = OPT_WARMUP, .arg = "N", .set = set_count, .field = F(warmup),
 	  .given = F(warmup_given), .min = 0, .max = 100,
 	  .help = "discarded repetitions first (default 1)" },
@@ -378,8 +460,20 @@ const struct pt_optdef pt_run_options[] = {
 	{ .name = "timeout", .key = OPT_TIMEOUT, .arg = "SEC", .set = set_seconds,
 	  .field = F(timeout_s), .min = 0, .max = 86400,
 	  .help = "per repetition (default: 30 s + 10 x its estimate)" },
+	{ .name = "budget", .key = OPT_BUDGET, .arg = "SEC", .set = set_seconds,
+	  .field = F(budget_s), .min = 0, .max = 30 * 86400.0,
+	  .help = "time budget of the run (default suite: its share of\n"
+		  "make bench's budget); when it runs out, what was\n"
+		  "measured is kept and marked partial" },
+	{ .name = "rep-time", .key = OPT_REP_TIME, .arg = "MS[-MS]", .set = set_rep_time,
+	  .help = "target time of one repetition, sized by pilots\n"
+		  "unless -p fixes the size (default 50-100)" },
+	{ .name = "band", .key = OPT_BAND, .arg = "PCT", .set = set_band,
+	  .help = "equivalence band of the decision rule (default 5)" },
+	{ .name = "seed", .key = OPT_SEED, .arg = "N", .set = set_seed,
+	  .help = "seed of the model order within rounds (default: time)" },
 	{ .name = "dry-run", .key = OPT_DRY_RUN, .set = set_flag, .field = F(dry_run),
-	  .help = "print the plan, run nothing" },
+	  .help = "print the plan and how the budget is split, run nothing" },
 	{ .name = "quiet", .key = 'q', .set = set_flag, .field = F(quiet),
 	  .help = "no progress or table" },
 	{ .name = "help", .key = OPT_HELP },

@@ -54,6 +54,11 @@ struct pt_opts {
 	double timeout_s; /* 0: derived from the plan */
 	const char *out;
 	bool quick, quiet, force, dry_run;
+	double budget_s;	   /* --budget; 0: none given */
+	double rep_lo_s, rep_hi_s; /* --rep-time: a repetition's target */
+	double band;		   /* --band: the decision rule's, a fraction */
+	unsigned long long seed;   /* --seed */
+	bool seed_given;
 	/* What the user gave; the default suite fills in the rest. */
 	bool suite; /* no -w: every workload, each as its suite spec says */
 	bool workers_given, binds_given, repeat_given, warmup_given;

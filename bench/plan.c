@@ -235,7 +235,7 @@ static void pick_reps(struct pt_plan *plan, const struct pt_spec *spec)
 	plan->budget_s = spec->budget_s;
 }
 
-static bool same_group(const struct pt_point *a, const struct pt_point *b)
+bool pt_point_same_group(const struct pt_point *a, const struct pt_point *b)
 {
 	return a->wl == b->wl && a->nworkers == b->nworkers && a->bind == b->bind &&
 	       pt_params_equal(&a->params, &b->params);
@@ -255,7 +255,7 @@ static int order_jobs(struct pt_plan *plan)
 	for (int g = 0; g < plan->npts;) {
 		int end = g + 1;
 
-		while (end < plan->npts && same_group(&plan->pts[g], &plan->pts[end]))
+		while (end < plan->npts && pt_point_same_group(&plan->pts[g], &plan->pts[end]))
 			end++;
 		for (int rep = -plan->warmup; rep < plan->repeat; rep++)
 			for (int p = g; p < end; p++)

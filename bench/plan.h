@@ -33,6 +33,10 @@ struct pt_plan {
 int pt_plan_build(struct pt_plan *plan, const struct pt_spec *spec, char *err, size_t errlen);
 void pt_plan_free(struct pt_plan *plan);
 
+/* Whether @a and @b are compared with each other: the same workload,
+ * workers, placement and parameters (the models differ). */
+bool pt_point_same_group(const struct pt_point *a, const struct pt_point *b);
+
 /* Timeout of one repetition of @pt: --timeout, or derived from its size. */
 double pt_plan_timeout(const struct pt_plan *plan, const struct pt_point *pt);
 

@@ -8,6 +8,7 @@
 #include "meta.h"
 #include "results.h"
 #include "rundir.h"
+#include "schedule.h"
 #include "summary.h"
 #include "table.h"
 
@@ -76,8 +77,7 @@ struct run {
 	char outdir[PATH_MAX];
 	struct pt_runenv env;
 	json_t *meta;
-	struct pt_result *res; /* [point * repeat + rep] */
-	bool *done, *timed_out;
+	struct pt_sched sched; /* the repetitions, as they were run */
 	bool tty, any_bad;
 	uint64_t t0;
 };
@@ -140,7 +140,7 @@ static int open_outputs(struct run *r)
 /* Everything before the first repetition. A status, 0 when all is well. */
 static int run_setup(struct run *r, const struct pt_topo *topo, int argc, char **argv)
 {
-	size_t nres = (size_t)r->plan->npts * (size_t)r->plan->repeat;
+	struct pt_sched_cfg cfg;
 	int ret, status = open_outputs(r);
 
 	if (status)
@@ -159,132 +159,138 @@ static int run_setup(struct run *r, const struct pt_topo *topo, int argc, char *
 	if ((ret = pt_meta_write(r->outdir, r->meta)) != 0)
 		return pt_err("cannot write %s/meta.json: %s", r->outdir, strerror(-ret)),
 		       PT_EXIT_FAILED;
-	r->res = calloc(nres + 1, sizeof(*r->res));
-	r->done = calloc(nres + 1, sizeof(*r->done));
-	r->timed_out = calloc((size_t)r->plan->npts + 1, sizeof(*r->timed_out));
-	if (!r->res || !r->done || !r->timed_out)
+	pt_sched_config(r->o, r->plan, &cfg);
+	if (pt_sched_init(&r->sched, r->plan, &cfg))
 		return pt_err("out of memory"), PT_EXIT_FAILED;
 	r->tty = isatty(STDERR_FILENO) && !r->o->quiet;
 	return 0;
 }
 
-static void progress(const struct run *r, int k)
+static void progress(void *ctx, const char *phase, const struct pt_point *pt, int rep)
 {
-	const struct pt_plan *plan = r->plan;
-	const struct pt_job *job = &plan->jobs[k];
-	const struct pt_point *pt = &plan->pts[job->point];
-	double el = (double)(pt_now_ns() - r->t0) / 1e9;
-	double eta = k ? el / k * (plan->njobs - k) : 0;
+	const struct run *r = ctx;
 
-	fprintf(stderr, "\r\033[K[%d/%d] %s %s n=%d %s %d/%d  %.0fs elapsed, eta %.0fs", k + 1,
-		plan->njobs, pt->wl->name, pt_model_name(pt->model), pt->nworkers,
-		job->rep < 0 ? "warmup" : "rep", job->rep < 0 ? -job->rep : job->rep + 1,
-		job->rep < 0 ? 0 : plan->repeat, el, eta);
+	if (!r->tty)
+		return;
+	fprintf(stderr, "\r\033[K%s %s n=%d %s %d  %.0fs elapsed", pt->wl->name,
+		pt_model_name(pt->model), pt->nworkers, phase, rep + 1,
+		(double)(pt_now_ns() - r->t0) / 1e9);
 }
 
-static void not_run(struct pt_result *res, const char *why)
+/* One repetition, contained; -EINTR when a signal stopped it. */
+static int exec_rep(void *ctx, const struct pt_point *pt, struct pt_result *res)
 {
-	memset(res, 0, sizeof(*res));
-	res->status = PT_ST_SKIPPED;
-	res->wall_s = res->user_s = res->sys_s = res->ops_per_s = NAN;
-	res->lat_p50_us = res->lat_p99_us = NAN;
-	for (int m = 0; m < PT_MAX_METRICS; m++)
-		res->metric[m] = NAN;
-	snprintf(res->msg, sizeof(res->msg), "%s", why);
-}
+	struct run *r = ctx;
 
-/* Runs job @k into @res. 1 when it makes a row, 0 when not (a warmup, or a
- * point not run whose row is written once), -EINTR when a signal stopped it. */
-static int run_job(struct run *r, int k, struct pt_result *res)
-{
-	const struct pt_job *job = &r->plan->jobs[k];
-	const struct pt_point *pt = &r->plan->pts[job->point];
-	const char *skip = pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers);
-
-	if (skip || r->timed_out[job->point]) {
-		/* Not run: one row, on the first measured repetition. */
-		if (job->rep != 0 && !(r->timed_out[job->point] && job->rep > 0))
-			return 0;
-		not_run(res, skip ? skip : "an earlier repetition timed out");
-		return 1;
-	}
-	if (r->tty)
-		progress(r, k);
 	if (pt_point_exec(pt, &r->env, pt_plan_timeout(r->plan, pt), &stop_flag, res) == -EINTR)
 		return -EINTR;
-	if (job->rep < 0)
-		return 0; /* warmup: discarded */
-	if (res->status == PT_ST_TIMEOUT)
-		r->timed_out[job->point] = true;
-	if (res->status != PT_ST_OK) {
-		r->any_bad = true;
-		if (!r->o->quiet) {
-			if (r->tty)
-				fputs("\r\033[K", stderr);
-			pt_warn("%s %s n=%d rep %d: %s: %s", pt->wl->name, pt_model_name(pt->model),
-				pt->nworkers, job->rep, pt_status_name(res->status), res->msg);
-		}
+	if (res->status != PT_ST_OK && res->status != PT_ST_SKIPPED && !r->o->quiet) {
+		if (r->tty)
+			fputs("\r\033[K", stderr);
+		pt_warn("%s %s n=%d: %s: %s", pt->wl->name, pt_model_name(pt->model), pt->nworkers,
+			pt_status_name(res->status), res->msg);
 	}
-	return 1;
-}
-
-/* Every job, until a signal. A status, 0 when all rows were written. */
-static int run_jobs(struct run *r)
-{
-	r->t0 = pt_now_ns();
-	for (int k = 0; k < r->plan->njobs && !stop_flag; k++) {
-		const struct pt_job *job = &r->plan->jobs[k];
-		int rep = job->rep < 0 ? 0 : job->rep, ret;
-		size_t slot = (size_t)job->point * (size_t)r->plan->repeat + (size_t)rep;
-		struct pt_result res;
-
-		ret = run_job(r, k, &res);
-		if (ret == -EINTR)
-			break;
-		if (ret == 0)
-			continue;
-		r->res[slot] = res;
-		r->done[slot] = true;
-		ret = pt_rows_append(&r->rows, &r->plan->pts[job->point], rep, &res);
-		if (ret) {
-			if (r->rows.cut_failed)
-				pt_err("cannot cut %s back to its whole rows", r->rows.tmp.final);
-			pt_err("cannot write %s: %s%s", r->rows.tmp.final, strerror(-ret),
-			       r->rows.cut_failed ? "" : "; its rows so far are whole");
-			return PT_EXIT_FAILED;
-		}
-	}
-	if (r->tty)
-		fputs("\r\033[K", stderr);
 	return 0;
 }
 
-/* The summary, the final meta.json and the table. A status: a file that
- * could not be written fails the run, named. */
+/* The row of a repetition, on disk as it completes. */
+static int write_row(void *ctx, const struct pt_point *pt, int rep, const struct pt_result *res)
+{
+	struct run *r = ctx;
+	int ret = pt_rows_append(&r->rows, pt, rep, res);
+
+	if (res->status != PT_ST_OK && res->status != PT_ST_SKIPPED)
+		r->any_bad = true;
+	if (ret) {
+		if (r->rows.cut_failed)
+			pt_err("cannot cut %s back to its whole rows", r->rows.tmp.final);
+		pt_err("cannot write %s: %s%s", r->rows.tmp.final, strerror(-ret),
+		       r->rows.cut_failed ? "" : "; its rows so far are whole");
+	}
+	return ret;
+}
+
+/* Every repetition the scheduler gives out, until the budget or a signal
+ * ends it. A status, 0 when all rows were written. */
+static int run_jobs(struct run *r)
+{
+	const struct pt_sched_ops ops = { .exec = exec_rep, .row = write_row,
+					  .progress = progress, .ctx = r };
+	int ret;
+
+	r->t0 = pt_now_ns();
+	ret = pt_sched_run(&r->sched, &ops);
+	if (r->tty)
+		fputs("\r\033[K", stderr);
+	if (ret == -ENOMEM)
+		return pt_err("out of memory"), PT_EXIT_FAILED;
+	if (ret && ret != -EINTR)
+		return PT_EXIT_FAILED;
+	return 0;
+}
+
+/* Whether every point was skipped: nothing was measured, exit 1. */
+static bool all_skipped(const struct pt_plan *plan, const struct pt_point_summary *sum)
+{
+	for (int i = 0; i < plan->npts; i++)
+		if (sum[i].status != PT_ST_SKIPPED)
+			return false;
+	return plan->npts > 0;
+}
+
+/* meta.json's account of how the run went: partial or whole, the budget,
+ * the sizes, the canary's drift. */
+static void finish_meta(struct run *r)
+{
+	const struct pt_sched *s = &r->sched;
+	json_t *run = json_object_get(r->meta, "run");
+
+	json_object_set_new(r->meta, "finished", json_boolean(!stop_flag));
+	json_object_set_new(r->meta, "partial", json_boolean(s->partial));
+	json_object_set_new(r->meta, "elapsed_s", json_real((double)(pt_now_ns() - r->t0) / 1e9));
+	json_object_set_new(r->meta, "points", json_integer(r->plan->npts));
+	json_object_set_new(r->meta, "schedule", pt_sched_meta(s));
+	if (json_is_object(run))
+		json_object_set_new(run, "sized", pt_sched_sized(s));
+}
+
+/* The summary, the final meta.json and the table. A status, 0 when all is
+ * well. */
 static int run_finish(struct run *r)
 {
 	struct pt_point_summary *sum = calloc((size_t)r->plan->npts + 1, sizeof(*sum));
 	int ret, status = 0;
 
-	if (!sum || pt_summaries(r->plan, r->res, r->done, sum)) {
+	if (!sum || pt_summaries(r->plan, r->sched.pr, r->o->band, sum)) {
 		pt_err("cannot summarise the run: out of memory; %s/summary.csv is missing",
 		       r->outdir);
 		status = PT_EXIT_FAILED;
-	} else if ((ret = pt_write_summary(r->outdir, &r->cols, r->plan, sum)) != 0) {
+	} else if ((ret = pt_write_summary(r->outdir, &r->cols, r->plan, r->sched.pr, sum,
+					   r->o->band, r->sched.partial)) != 0) {
 		pt_err("cannot write %s/summary.csv: %s; the run has no summary", r->outdir,
 		       strerror(-ret));
 		status = PT_EXIT_FAILED;
 	}
-	json_object_set_new(r->meta, "finished", json_boolean(!stop_flag));
-	json_object_set_new(r->meta, "elapsed_s", json_real((double)(pt_now_ns() - r->t0) / 1e9));
-	json_object_set_new(r->meta, "points", json_integer(r->plan->npts));
+	finish_meta(r);
 	if ((ret = pt_meta_write(r->outdir, r->meta)) != 0) {
 		pt_err("cannot write %s/meta.json: %s; it is the one from the start of the run, "
 		       "without its end", r->outdir, strerror(-ret));
 		status = PT_EXIT_FAILED;
 	}
+	if (sum && !status) {
+		if (!r->o->quiet)
+			pt_warn_short_reps(r->plan, r->sched.pr, sum);
+		if (all_skipped(r->plan, sum)) {
+			pt_err("every point was skipped: nothing was measured");
+			status = PT_EXIT_FAILED;
+		}
+		if (r->sched.partial && !stop_flag)
+			pt_warn("the time budget ran out: the run is partial (summary.csv and "
+				"meta.json say so); points never run say 'not run'");
+	}
 	if (sum && !r->o->quiet && !stop_flag) {
 		pt_print_table(stdout, r->plan, sum);
+		pt_print_verdicts(stdout, r->plan, sum, r->o->band);
 		printf("results in %s\n", r->outdir);
 	}
 	free(sum);
@@ -303,9 +309,7 @@ static void run_free(struct run *r)
 	pt_outdir_unlock();
 	pt_reap_orphans();
 	json_decref(r->meta);
-	free(r->res);
-	free(r->done);
-	free(r->timed_out);
+	pt_sched_free(&r->sched);
 }
 
 int pt_run(const struct pt_opts *o, const struct pt_plan *plan, const struct pt_topo *topo,

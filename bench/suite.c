@@ -2,6 +2,8 @@
 // The suite: each workload's options, with its suite spec's defaults.
 #include "suite.h"
 
+#include "budget.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -143,22 +145,26 @@ static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
 	return s->sweep ? suite_sweeps(o, ws, err, errlen) : 0;
 }
 
-/* In suite mode without -r/--warmup: 5 repetitions down to 3, then no
- * warmup, the first that fits the budget. */
+/* The run's budget: --budget, or in the default suite its share of the
+ * default job budget (make bench also runs the calibration and the
+ * report); none otherwise. With a budget the plan starts from the minimum
+ * the decision rule needs (the scheduler adds more where intervals are
+ * wide), unless -r fixes the repetitions. */
 static void resolve_reps(const struct pt_opts *o, const struct pt_topo *topo,
 			 struct pt_spec *spec)
 {
-	static const struct pt_reps tries[PT_MAX_REP_TRIES] = { { 5, 1 }, { 4, 1 }, { 3, 1 }, { 3, 0 } };
+	struct pt_budget_split split;
 
 	spec->npus = topo ? topo->npus : 1;
 	spec->budget_s = INFINITY;
+	if (o->budget_s > 0)
+		spec->budget_s = o->budget_s;
+	else if (o->suite && pt_budget_split(pt_suite_budget_s(spec->npus), true, &split) == 0)
+		spec->budget_s = split.suite_s;
 	spec->reps[0] = (struct pt_reps){ o->repeat, o->warmup };
+	if (isfinite(spec->budget_s) && !o->repeat_given)
+		spec->reps[0].repeat = PT_MIN_REPS;
 	spec->nreps = 1;
-	if (!o->suite || o->repeat_given || o->warmup_given)
-		return;
-	spec->budget_s = pt_suite_budget_s(spec->npus);
-	for (spec->nreps = 0; spec->nreps < PT_MAX_REP_TRIES; spec->nreps++)
-		spec->reps[spec->nreps] = tries[spec->nreps];
 }
 
 int pt_suite_resolve(const struct pt_opts *o, const struct pt_topo *topo, struct pt_spec *spec,

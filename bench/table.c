@@ -88,3 +88,43 @@ void pt_print_table(FILE *f, const struct pt_plan *plan, const struct pt_point_s
 			p->status != PT_ST_OK ? pt_status_name(p->status) : "");
 	}
 }
+
+/* At most this many decided points are listed; the counts cover all. */
+#define PT_VERDICT_LINES 12
+
+void pt_print_verdicts(FILE *f, const struct pt_plan *plan, const struct pt_point_summary *s,
+		       double band)
+{
+	int count[4] = { 0 }, listed = 0, judged = 0;
+
+	for (int i = 0; i < plan->npts; i++)
+		if (s[i].ref >= 0) {
+			count[s[i].decision]++;
+			judged++;
+		}
+	if (!judged)
+		return;
+	fprintf(f,
+		"decisions (95%% interval of the speed ratio against its reference, band "
+		"+-%g%%): %d faster, %d slower, %d tie, %d undecided\n",
+		band * 100, count[PT_DEC_FASTER], count[PT_DEC_SLOWER], count[PT_DEC_TIE],
+		count[PT_DEC_UNDECIDED]);
+	for (int i = 0; i < plan->npts && listed < PT_VERDICT_LINES; i++) {
+		const struct pt_point *pt = &plan->pts[i];
+		char label[128];
+
+		if (s[i].ref < 0 ||
+		    (s[i].decision != PT_DEC_FASTER && s[i].decision != PT_DEC_SLOWER))
+			continue;
+		pt_point_label(pt, label, sizeof(label));
+		fprintf(f, "  %s n=%d%s%s: %s %s than %s, %.3gx [%.3g, %.3g]\n", pt->wl->name,
+			pt->nworkers, *label ? " " : "", label, pt_model_name(pt->model),
+			pt_decision_name(s[i].decision),
+			pt_model_name(plan->pts[s[i].ref].model), s[i].ratio, s[i].ratio_lo,
+			s[i].ratio_hi);
+		listed++;
+	}
+	if (count[PT_DEC_FASTER] + count[PT_DEC_SLOWER] > listed)
+		fprintf(f, "  ... and %d more in summary.csv\n",
+			count[PT_DEC_FASTER] + count[PT_DEC_SLOWER] - listed);
+}

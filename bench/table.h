@@ -17,4 +17,9 @@ void pt_point_label(const struct pt_point *pt, char *buf, size_t n);
 void pt_print_plan(FILE *f, const struct pt_plan *plan);
 void pt_print_table(FILE *f, const struct pt_plan *plan, const struct pt_point_summary *s);
 
+/* The closing lines: how the decisions came out, and the points decided
+ * faster or slower than their reference (no winner is named otherwise). */
+void pt_print_verdicts(FILE *f, const struct pt_plan *plan, const struct pt_point_summary *s,
+		       double band);
+
 #endif

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: MIT
+// The scheduler: pilots, warmups, rounds of the minimum repetitions in a
+// random model order with a canary between rounds, then extra repetitions
+// to the widest intervals, within the budget; noisy repetitions re-run.
+#include "schedule.h"
+
+#include "clock.h"
+#include "options.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* What a repetition costs the run beyond its timed region before one has
+ * been measured: a fork of the point's process, setup and reaping. */
+#define PT_REP_OVERHEAD_S 0.02
+/* The canary's target time: short, so that it costs little per round. */
+#define PT_CANARY_LO_S 0.01
+#define PT_CANARY_HI_S 0.02
+/* A pilot chain gives up after this many pilots (10x growth each: 10^8). */
+#define PT_MAX_PILOTS 8
+
+enum phase { PH_PILOT, PH_WARMUP, PH_MIN, PH_EXTRA };
+
+bool pt_result_counts(const struct pt_result *r)
+{
+	return r->status == PT_ST_OK && r->noise_flag != 1;
+}
+
+void pt_sched_config(const struct pt_opts *o, const struct pt_plan *plan,
+		     struct pt_sched_cfg *cfg)
+{
+	bool budget = isfinite(plan->budget_s);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->budget_s = plan->budget_s;
+	/* -r fixes the repetitions; without a budget there is nothing to
+	 * adapt to, so the default count is fixed too. */
+	if (o->repeat_given || !budget) {
+		cfg->min_reps = cfg->max_reps = o->repeat;
+	} else {
+		cfg->min_reps = PT_MIN_REPS;
+		cfg->max_reps = PT_MAX_REPS;
+	}
+	cfg->warmup = o->warmup;
+	pt_sizing_default(&cfg->sizing);
+	cfg->sizing.target_lo_s = o->rep_lo_s;
+	cfg->sizing.target_hi_s = o->rep_hi_s;
+	cfg->size = !o->quick;
+	cfg->band = o->band;
+	cfg->seed = o->seed_given ? (uint64_t)o->seed : (uint64_t)time(NULL);
+	cfg->canary = !o->quick;
+	for (int k = 0; k < o->npsets && k < PT_MAX_PSETS; k++)
+		cfg->fixed[cfg->nfixed++] = o->pset[k].key;
+}
+
+int pt_sched_init(struct pt_sched *s, const struct pt_plan *plan, const struct pt_sched_cfg *cfg)
+{
+	char err[128];
+
+	memset(s, 0, sizeof(*s));
+	s->plan = plan;
+	s->cfg = *cfg;
+	pt_rng_seed(&s->rng, cfg->seed);
+	s->pr = calloc((size_t)plan->npts + 1, sizeof(*s->pr));
+	if (!s->pr)
+		return -ENOMEM;
+	for (int i = 0; i < plan->npts; i++) {
+		s->pr[i].pt = plan->pts[i];
+		s->pr[i].rep_s = NAN;
+	}
+	/* The canary: countdown under serial, one worker, its quick size to
+	 * start with (a pilot sizes it). */
+	s->canary_pt = (struct pt_point){ .wl = &pt_wl_countdown, .model = PT_MODEL_SERIAL,
+					  .nworkers = 1, .bind = PT_BIND_NONE, .quick = true };
+	if (pt_params_defaults(&s->canary_pt.params, pt_wl_countdown.params, true, err,
+			       sizeof(err)))
+		s->cfg.canary = false;
+	return 0;
+}
+
+void pt_sched_free(struct pt_sched *s)
+{
+	for (int i = 0; s->pr && i < s->plan->npts; i++)
+		free(s->pr[i].res);
+	free(s->pr);
+	free(s->canary);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Whether @cost more seconds still fit the budget; when not, the run is
+ * partial from here on. */
+static bool fits(struct pt_sched *s, double cost)
+{
+	if (!s->deadline)
+		return true;
+	if (pt_now_ns() + (uint64_t)(fmax(cost, 0) * 1e9) <= s->deadline)
+		return true;
+	s->partial = true;
+	s->stop_why = "budget";
+	return false;
+}
+
+/* Sets the size parameter of @pt to @amount. */
+static int set_size(struct pt_point *pt, uint64_t amount)
+{
+	char val[32], err[128];
+
+	snprintf(val, sizeof(val), "%" PRIu64, amount);
+	if (pt_params_set(&pt->params, pt->wl->size, val, err, sizeof(err)))
+		return -EINVAL;
+	pt->size = amount;
+	return 0;
+}
+
+/* Runs @pt once; the seconds it cost the run go to phase @ph and, for a
+ * point, into its cost estimate. */
+static int exec_timed(struct pt_sched *s, const struct pt_sched_ops *ops, enum phase ph,
+		      const struct pt_point *pt, struct pt_point_runs *pr, struct pt_result *res)
+{
+	uint64_t t = pt_now_ns();
+	int ret = ops->exec(ops->ctx, pt, res);
+	double el = (double)(pt_now_ns() - t) / 1e9;
+
+	s->phase_s[ph] += el;
+	if (pr && ret == 0 && res->status == PT_ST_OK)
+		pr->rep_s = isnan(pr->rep_s) ? el : fmax(el, 0.5 * (pr->rep_s + el));
+	return ret;
+}
+
+static int push_result(struct pt_point_runs *pr, const struct pt_result *res)
+{
+	if (pr->n == pr->cap) {
+		int cap = pr->cap ? 2 * pr->cap : 8;
+		struct pt_result *n = realloc(pr->res, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		pr->res = n;
+		pr->cap = cap;
+	}
+	pr->res[pr->n++] = *res;
+	return 0;
+}
+
+/* A row for @pr and its place in the point's repetitions. */
+static int record(const struct pt_sched_ops *ops, struct pt_point_runs *pr,
+		  const struct pt_result *res)
+{
+	int ret = ops->row(ops->ctx, &pr->pt, pr->n, res);
+
+	if (ret)
+		return ret;
+	return push_result(pr, res);
+}
+
+/* A point whose pilot or warmup did not go well: that is its result. */
+static int close_with(const struct pt_sched_ops *ops, struct pt_point_runs *pr,
+		      struct pt_result *res, const char *stage)
+{
+	char msg[sizeof(res->msg)];
+
+	if (snprintf(msg, sizeof(msg), "%s: %.300s", stage, res->msg) < 0)
+		msg[0] = '\0';
+	memcpy(res->msg, msg, sizeof(res->msg));
+	pr->closed = true;
+	return record(ops, pr, res);
+}
+
+static bool skipped(const struct pt_point *pt)
+{
+	return pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers) != NULL;
+}
+
+/* The pilots of one point, from @start: the amount for a repetition of the
+ * target time into *@amount. 1 when a pilot failed (its result in @res),
+ * 0 when sized, -EINTR, or -EAGAIN when the budget ran out. */
+static int pilot_point(struct pt_sched *s, const struct pt_sched_ops *ops,
+		       struct pt_point_runs *pr, const struct pt_sizing *z, uint64_t start,
+		       uint64_t *amount, struct pt_result *res)
+{
+	struct pt_point pt = pr ? pr->pt : s->canary_pt;
+	uint64_t a = start, next;
+	int ret = 1;
+
+	for (int k = 0; k < PT_MAX_PILOTS && ret == 1; k++) {
+		if (set_size(&pt, a))
+			return -EINVAL;
+		if (!fits(s, PT_REP_OVERHEAD_S + z->target_hi_s))
+			return -EAGAIN;
+		if (ops->progress)
+			ops->progress(ops->ctx, "pilot", &pt, k);
+		if (exec_timed(s, ops, PH_PILOT, &pt, NULL, res) == -EINTR)
+			return -EINTR;
+		if (res->status != PT_ST_OK)
+			return 1;
+		ret = pt_pilot_next(z, a, res->wall_s, &next);
+		if (ret < 0)
+			return ret;
+		a = next;
+	}
+	*amount = a;
+	return 0;
+}
+
+/* The amount a point of @wl starts its pilots from: its --quick value
+ * (small by design), else its default over 100. */
+static uint64_t pilot_start(const struct pt_point *pt)
+{
+	const struct pt_param_def *d =
+		pt->wl->size ? pt_param_def_find(pt->wl->params, pt->wl->size) : NULL;
+	const char *v = d ? (d->quick ? d->quick : d->def) : NULL;
+	unsigned long long x = v ? strtoull(v, NULL, 10) : 0;
+
+	if (d && !d->quick)
+		x /= 100;
+	return x ? (uint64_t)x : 1;
+}
+
+/* Whether the points of @pt's group are sized by pilots. */
+static bool sized(const struct pt_sched *s, const struct pt_point *pt)
+{
+	const struct pt_param_def *d;
+
+	if (!s->cfg.size || !pt->wl->size || pt->wl->fixed_time)
+		return false;
+	d = pt_param_def_find(pt->wl->params, pt->wl->size);
+	if (!d || (d->type != PT_PARAM_INT && d->type != PT_PARAM_SIZE))
+		return false;
+	for (int k = 0; k < s->cfg.nfixed; k++)
+		if (strcmp(s->cfg.fixed[k], pt->wl->size) == 0)
+			return false; /* -p gave it */
+	return true;
+}
+
+/* Sizes every group of compared points: each model's pilots, then the
+ * group's amount is the smallest, so that every model's repetition stays
+ * within the target and all of them do the same work. */
+static int size_groups(struct pt_sched *s, const struct pt_sched_ops *ops)
+{
+	const struct pt_plan *plan = s->plan;
+
+	for (int g = 0; g < plan->npts;) {
+		int end = g + 1, ret;
+		uint64_t group = 0, start = sized(s, &plan->pts[g]) ? pilot_start(&plan->pts[g]) : 1;
+
+		while (end < plan->npts && pt_point_same_group(&plan->pts[g], &plan->pts[end]))
+			end++;
+		for (int i = g; i < end && sized(s, &plan->pts[i]); i++) {
+			struct pt_point_runs *pr = &s->pr[i];
+			struct pt_result res;
+			uint64_t a = 0;
+
+			if (skipped(&pr->pt))
+				continue;
+			ret = pilot_point(s, ops, pr, &s->cfg.sizing, start, &a, &res);
+			if (ret == -EINTR || ret == -EAGAIN)
+				return ret;
+			if (ret == 1 && (ret = close_with(ops, pr, &res, "pilot")) != 0)
+				return ret;
+			if (ret < 0)
+				return ret;
+			if (a) {
+				pr->pilot_amount = a;
+				/* the next model starts near this one's size */
+				start = a / 10 ? a / 10 : 1;
+				group = group ? (a < group ? a : group) : a;
+			}
+		}
+		for (int i = g; i < end && group; i++)
+			if (set_size(&s->pr[i].pt, group))
+				return -EINVAL;
+		g = end;
+	}
+	return 0;
+}
+
+/* The canary's size: one pilot chain, once. */
+static int size_canary(struct pt_sched *s, const struct pt_sched_ops *ops)
+{
+	struct pt_sizing z = s->cfg.sizing;
+	struct pt_result res;
+	uint64_t a = 0;
+	int ret;
+
+	z.target_lo_s = PT_CANARY_LO_S;
+	z.target_hi_s = PT_CANARY_HI_S;
+	ret = pilot_point(s, ops, NULL, &z, pilot_start(&s->canary_pt), &a, &res);
+	if (ret == 0 && set_size(&s->canary_pt, a) == 0)
+		return 0;
+	s->cfg.canary = false; /* no canary, no drift: not worth failing for */
+	return ret == -EINTR || ret == -EAGAIN ? ret : 0;
+}
+
+static int run_canary(struct pt_sched *s, const struct pt_sched_ops *ops)
+{
+	struct pt_result res;
+	double *n;
+
+	if (!s->cfg.canary || !fits(s, PT_REP_OVERHEAD_S + PT_CANARY_HI_S))
+		return 0;
+	if (ops->progress)
+		ops->progress(ops->ctx, "canary", &s->canary_pt, s->ncanary);
+	if (exec_timed(s, ops, PH_EXTRA, &s->canary_pt, NULL, &res) == -EINTR)
+		return -EINTR;
+	if (res.status != PT_ST_OK || !(res.wall_s > 0))
+		return 0;
+	n = realloc(s->canary, (size_t)(s->ncanary + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->canary = n;
+	s->canary[s->ncanary++] = res.wall_s;
+	return 0;
+}
+
+/* One measured repetition of point @i, re-run while noise hits it (a
+ * bounded number of times); every attempt writes its row. */
+static int measure(struct pt_sched *s, const struct pt_sched_ops *ops, enum phase ph, int i)
+{
+	struct pt_point_runs *pr = &s->pr[i];
+
+	for (int attempt = 0;; attempt++) {
+		struct pt_result res;
+		int ret;
+
+		if (!fits(s, isnan(pr->rep_s) ? PT_REP_OVERHEAD_S + s->cfg.sizing.target_hi_s
+					       : pr->rep_s))
+			return -EAGAIN;
+		if (ops->progress)
+			ops->progress(ops->ctx, ph == PH_MIN ? "rep" : "extra rep", &pr->pt, pr->n);
+		if (exec_timed(s, ops, ph, &pr->pt, pr, &res) == -EINTR)
+			return -EINTR;
+		if (res.status != PT_ST_OK) {
+			/* a point that failed, crashed or timed out is not run again */
+			pr->closed = true;
+			return record(ops, pr, &res);
+		}
+		if (isfinite(res.noise.interference) && res.noise.interference > PT_NOISE_THRESHOLD)
+			res.noise_flag = attempt < PT_NOISE_RERUNS ? 1 : 2;
+		if ((ret = record(ops, pr, &res)) != 0 || res.noise_flag != 1)
+			return ret;
+	}
+}
+
+/* The open points in a random order (Fisher-Yates with the run's seed):
+ * the models of a group meet the machine's drift in a different order each
+ * round. @want (may be NULL) selects. */
+static int round_order(struct pt_sched *s, const bool *want, int *order)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->plan->npts; i++)
+		if (!s->pr[i].closed && !skipped(&s->pr[i].pt) && (!want || want[i]))
+			order[n++] = i;
+	pt_shuffle_int(&s->rng, order, (size_t)n);
+	return n;
+}
+
+static int run_round(struct pt_sched *s, const struct pt_sched_ops *ops, enum phase ph,
+		     const bool *want, int *order)
+{
+	int n = round_order(s, want, order), ret = 0;
+
+	for (int k = 0; k < n && !ret; k++)
+		ret = measure(s, ops, ph, order[k]);
+	if (!ret)
+		ret = run_canary(s, ops);
+	s->rounds++;
+	return ret;
+}
+
+static int warmups(struct pt_sched *s, const struct pt_sched_ops *ops, int *order)
+{
+	for (int w = 0; w < s->cfg.warmup; w++) {
+		int n = round_order(s, NULL, order);
+
+		for (int k = 0; k < n; k++) {
+			struct pt_point_runs *pr = &s->pr[order[k]];
+			struct pt_result res;
+			int ret;
+
+			if (!fits(s, isnan(pr->rep_s) ? PT_REP_OVERHEAD_S + s->cfg.sizing.target_hi_s
+						       : pr->rep_s))
+				return -EAGAIN;
+			if (ops->progress)
+				ops->progress(ops->ctx, "warmup", &pr->pt, w);
+			if (exec_timed(s, ops, PH_WARMUP, &pr->pt, pr, &res) == -EINTR)
+				return -EINTR;
+			/* A failed warmup is the point's result: a row, and no
+			 * more repetitions (a hang would only hang again). */
+			if (res.status != PT_ST_OK && (ret = close_with(ops, pr, &res, "warmup")))
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* The relative width of each point's interval, for the extra rounds. */
+static int widths(const struct pt_sched *s, struct pt_budget_item *it)
+{
+	int most = 1;
+	double *buf;
+
+	for (int i = 0; i < s->plan->npts; i++)
+		most = s->pr[i].n > most ? s->pr[i].n : most;
+	buf = calloc((size_t)most + 1, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; i < s->plan->npts; i++) {
+		const struct pt_point_runs *pr = &s->pr[i];
+		struct pt_summary sm;
+		int n = 0;
+		bool ops = true;
+
+		for (int k = 0; k < pr->n; k++)
+			ops &= !pt_result_counts(&pr->res[k]) || pr->res[k].ops_per_s > 0;
+		for (int k = 0; k < pr->n; k++)
+			if (pt_result_counts(&pr->res[k]))
+				buf[n++] = ops ? pr->res[k].ops_per_s : pr->res[k].wall_s;
+		it[i] = (struct pt_budget_item){
+			.rep_s = isnan(pr->rep_s) ? PT_REP_OVERHEAD_S + s->cfg.sizing.target_hi_s
+						  : pr->rep_s,
+			.reps = n, .min_reps = s->cfg.min_reps, .max_reps = s->cfg.max_reps,
+			.width = NAN, .open = !pr->closed && !skipped(&pr->pt),
+		};
+		if (n >= 2 && pt_summarize(buf, (size_t)n, &sm) == 0 && sm.median > 0)
+			it[i].width = (sm.ci_hi - sm.ci_lo) / sm.median;
+	}
+	free(buf);
+	return 0;
+}
+
+/* Rounds of extra repetitions while intervals are wider than the band
+ * and the budget lasts. */
+static int extra_rounds(struct pt_sched *s, const struct pt_sched_ops *ops, int *order)
+{
+	int npts = s->plan->npts, ret = 0;
+	struct pt_budget_item *it = calloc((size_t)npts + 1, sizeof(*it));
+	bool *pick = calloc((size_t)npts + 1, sizeof(*pick));
+
+	if (!it || !pick)
+		ret = -ENOMEM;
+	while (!ret && s->deadline) {
+		double left = (double)(s->deadline - pt_now_ns()) / 1e9;
+
+		if (pt_now_ns() >= s->deadline)
+			break;
+		if ((ret = widths(s, it)) != 0)
+			break;
+		if (pt_budget_round(it, (size_t)npts, left, s->cfg.band, pick) == 0)
+			break;
+		ret = run_round(s, ops, PH_EXTRA, pick, order);
+	}
+	free(it);
+	free(pick);
+	/* the extra rounds end when the budget does: every point has had its
+	 * minimum, so the run is whole */
+	if (ret == -EAGAIN) {
+		ret = 0;
+		s->partial = false;
+		s->stop_why = NULL;
+	}
+	return ret;
+}
+
+/* A point that cannot run under its model (serial for a workload whose
+ * workers must run at once, too few workers): one row saying why. */
+static int skip_rows(struct pt_sched *s, const struct pt_sched_ops *ops)
+{
+	for (int i = 0; i < s->plan->npts; i++) {
+		struct pt_point_runs *pr = &s->pr[i];
+		const char *why = pt_workload_skip_reason(pr->pt.wl, pr->pt.model, pr->pt.nworkers);
+		struct pt_result res;
+		int ret;
+
+		if (!why)
+			continue;
+		memset(&res, 0, sizeof(res));
+		res.status = PT_ST_SKIPPED;
+		res.wall_s = res.user_s = res.sys_s = res.ops_per_s = NAN;
+		res.lat_p50_us = res.lat_p99_us = NAN;
+		for (int m = 0; m < PT_MAX_METRICS; m++)
+			res.metric[m] = NAN;
+		snprintf(res.msg, sizeof(res.msg), "%s", why);
+		pr->closed = true;
+		if ((ret = record(ops, pr, &res)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+int pt_sched_run(struct pt_sched *s, const struct pt_sched_ops *ops)
+{
+	int *order = calloc((size_t)s->plan->npts + 1, sizeof(*order)), ret = 0;
+
+	if (!order)
+		return -ENOMEM;
+	s->t0 = pt_now_ns();
+	s->deadline = isfinite(s->cfg.budget_s) && s->cfg.budget_s > 0
+			      ? s->t0 + (uint64_t)(s->cfg.budget_s * 1e9)
+			      : 0;
+	ret = skip_rows(s, ops);
+	if (!ret && s->cfg.size)
+		ret = size_groups(s, ops);
+	if (!ret && s->cfg.canary)
+		ret = size_canary(s, ops);
+	if (!ret)
+		ret = run_canary(s, ops);
+	if (!ret)
+		ret = warmups(s, ops, order);
+	for (int r = 0; r < s->cfg.min_reps && !ret; r++)
+		ret = run_round(s, ops, PH_MIN, NULL, order);
+	if (!ret && s->cfg.max_reps > s->cfg.min_reps)
+		ret = extra_rounds(s, ops, order);
+	free(order);
+	if (ret == -EINTR) {
+		s->partial = true;
+		s->stop_why = "interrupted";
+	}
+	if (ret == -EAGAIN) /* the budget ran out before the minimum was done */
+		ret = 0;
+	return ret;
+}
+
+json_t *pt_sched_meta(const struct pt_sched *s)
+{
+	json_t *walls = json_array();
+	double drift = s->ncanary >= 2 ? pt_drift(s->canary, (size_t)s->ncanary) : NAN;
+
+	for (int k = 0; k < s->ncanary; k++)
+		json_array_append_new(walls, json_real(s->canary[k]));
+	return json_pack(
+		"{s:I, s:o, s:i, s:i, s:i, s:[f,f], s:f, s:f, s:i, s:b, s:s?, s:i, "
+		"s:{s:f, s:f, s:f, s:f}, s:{s:s, s:I, s:o, s:o}}",
+		"seed", (json_int_t)s->cfg.seed, "budget_s",
+		isfinite(s->cfg.budget_s) ? json_real(s->cfg.budget_s) : json_null(), "min_reps",
+		s->cfg.min_reps, "max_reps", s->cfg.max_reps, "warmup", s->cfg.warmup,
+		"rep_time_s", s->cfg.sizing.target_lo_s, s->cfg.sizing.target_hi_s, "band",
+		s->cfg.band, "noise_threshold", PT_NOISE_THRESHOLD, "noise_reruns", PT_NOISE_RERUNS,
+		"partial", s->partial, "stopped_by", s->stop_why, "rounds", s->rounds, "phases_s",
+		"pilots", s->phase_s[PH_PILOT], "warmups", s->phase_s[PH_WARMUP], "minimum",
+		s->phase_s[PH_MIN], "extra", s->phase_s[PH_EXTRA], "canary", "workload",
+		"countdown serial", "count", (json_int_t)s->canary_pt.size, "wall_s", walls,
+		"drift", isfinite(drift) ? json_real(drift) : json_null());
+}
+
+json_t *pt_sched_sized(const struct pt_sched *s)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < s->plan->npts; i++)
+		if (s->pr[i].pt.size && s->pr[i].pt.wl->size)
+			json_object_set_new(o, s->pr[i].pt.wl->name,
+					    json_string(s->pr[i].pt.wl->size));
+	return o;
+}
+
+/* The dry run's estimate of one repetition of @pt, overhead included. */
+static double rep_estimate(const struct pt_sched *s, const struct pt_point *pt)
+{
+	double mid = (s->cfg.sizing.target_lo_s + s->cfg.sizing.target_hi_s) / 2, est;
+
+	if (sized(s, pt))
+		return PT_REP_OVERHEAD_S + mid;
+	est = pt->wl->estimate_s ? pt->wl->estimate_s(&pt->params, pt->model, pt->nworkers, 1)
+				 : PT_DEFAULT_ESTIMATE_S;
+	return PT_REP_OVERHEAD_S + (est >= 0 ? est : PT_DEFAULT_ESTIMATE_S);
+}
+
+void pt_sched_print_budget(FILE *f, const struct pt_plan *plan, const struct pt_sched_cfg *cfg)
+{
+	struct pt_sched s = { .plan = plan, .cfg = *cfg };
+	double pilots = 0, round = 0, canary, need;
+	int npilot = 0, nrun = 0;
+
+	for (int i = 0; i < plan->npts; i++) {
+		const struct pt_point *pt = &plan->pts[i];
+
+		if (skipped(pt))
+			continue;
+		nrun++;
+		round += rep_estimate(&s, pt);
+		if (cfg->size && sized(&s, pt)) {
+			/* about three pilots: 1/10, 1 and 10 times the quick size */
+			pilots += 3 * PT_REP_OVERHEAD_S + cfg->sizing.target_lo_s / 5;
+			npilot++;
+		}
+	}
+	canary = cfg->canary ? (cfg->min_reps + 2) * (PT_REP_OVERHEAD_S + PT_CANARY_HI_S) : 0;
+	need = pilots + round * (cfg->warmup + cfg->min_reps) + canary;
+	fprintf(f, "time: %d points to run (%d sized by pilots to %.0f-%.0f ms a repetition)\n",
+		nrun, npilot, cfg->sizing.target_lo_s * 1e3, cfg->sizing.target_hi_s * 1e3);
+	fprintf(f, "  pilots        %6.1f s\n", pilots);
+	fprintf(f, "  warmups       %6.1f s  (%d each)\n", round * cfg->warmup, cfg->warmup);
+	fprintf(f, "  minimum       %6.1f s  (%d repetitions each)\n", round * cfg->min_reps,
+		cfg->min_reps);
+	fprintf(f, "  canary        %6.1f s\n", canary);
+	if (!isfinite(cfg->budget_s)) {
+		fprintf(f, "  total         %6.1f s  (no budget: %d repetitions each, fixed)\n",
+			need, cfg->min_reps);
+		return;
+	}
+	fprintf(f, "  budget        %6.1f s\n", cfg->budget_s);
+	if (need <= cfg->budget_s)
+		fprintf(f, "  extra         %6.1f s  to the widest intervals (up to %d "
+			"repetitions a point, until each is within +-%g%%)\n",
+			cfg->budget_s - need, cfg->max_reps, cfg->band * 50);
+	else
+		fprintf(f, "  the minimum does not fit the budget by %.1f s: the run will be "
+			"partial (a larger --budget, a shorter --rep-time, or fewer points)\n",
+			need - cfg->budget_s);
+}
