@@ -45,7 +45,8 @@ static void result_clear(struct pt_result *res)
 	for (int i = 0; i < PT_MAX_METRICS; i++)
 		res->metric[i] = NAN;
 	res->noise = (struct pt_noise_figures){ .steal_s = NAN, .irq_s = NAN, .softirq_s = NAN,
-						.interference = NAN, .load1 = NAN,
+						.interference = NAN, .margin = NAN,
+						.load1 = NAN,
 						.freq_mhz = NAN };
 }
 

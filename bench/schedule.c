@@ -238,45 +238,42 @@ static bool sized(const struct pt_sched *s, const struct pt_point *pt)
 	return true;
 }
 
-/* Sizes every group of compared points: each model's pilots, then the
- * group's amount is the smallest, so that every model's repetition stays
- * within the target and all of them do the same work. */
-static int size_groups(struct pt_sched *s, const struct pt_sched_ops *ops)
+/* Sizes the group of compared points [g, end): each model's pilots, then
+ * the group's amount is the smallest, so that every model's repetition
+ * stays within the target and all of them do the same work. */
+static int size_group(struct pt_sched *s, const struct pt_sched_ops *ops, int g, int end)
 {
 	const struct pt_plan *plan = s->plan;
+	uint64_t group = 0, start;
 
-	for (int g = 0; g < plan->npts;) {
-		int end = g + 1, ret;
-		uint64_t group = 0, start = sized(s, &plan->pts[g]) ? pilot_start(&plan->pts[g]) : 1;
+	if (!sized(s, &plan->pts[g]))
+		return 0;
+	start = pilot_start(&plan->pts[g]);
+	for (int i = g; i < end; i++) {
+		struct pt_point_runs *pr = &s->pr[i];
+		struct pt_result res;
+		uint64_t a = 0;
+		int ret;
 
-		while (end < plan->npts && pt_point_same_group(&plan->pts[g], &plan->pts[end]))
-			end++;
-		for (int i = g; i < end && sized(s, &plan->pts[i]); i++) {
-			struct pt_point_runs *pr = &s->pr[i];
-			struct pt_result res;
-			uint64_t a = 0;
-
-			if (skipped(&pr->pt))
-				continue;
-			ret = pilot_point(s, ops, pr, &s->cfg.sizing, start, &a, &res);
-			if (ret == -EINTR || ret == -EAGAIN)
-				return ret;
-			if (ret == 1 && (ret = close_with(ops, pr, &res, "pilot")) != 0)
-				return ret;
-			if (ret < 0)
-				return ret;
-			if (a) {
-				pr->pilot_amount = a;
-				/* the next model starts near this one's size */
-				start = a / 10 ? a / 10 : 1;
-				group = group ? (a < group ? a : group) : a;
-			}
+		if (pr->closed || skipped(&pr->pt))
+			continue;
+		ret = pilot_point(s, ops, pr, &s->cfg.sizing, start, &a, &res);
+		if (ret == -EINTR || ret == -EAGAIN)
+			return ret;
+		if (ret == 1 && (ret = close_with(ops, pr, &res, "pilot")) != 0)
+			return ret;
+		if (ret < 0)
+			return ret;
+		if (a) {
+			pr->pilot_amount = a;
+			/* the next model starts near this one's size */
+			start = a / 10 ? a / 10 : 1;
+			group = group ? (a < group ? a : group) : a;
 		}
-		for (int i = g; i < end && group; i++)
-			if (set_size(&s->pr[i].pt, group))
-				return -EINVAL;
-		g = end;
 	}
+	for (int i = g; i < end && group; i++)
+		if (set_size(&s->pr[i].pt, group))
+			return -EINVAL;
 	return 0;
 }
 
@@ -340,21 +337,21 @@ static int measure(struct pt_sched *s, const struct pt_sched_ops *ops, enum phas
 			pr->closed = true;
 			return record(ops, pr, &res);
 		}
-		if (isfinite(res.noise.interference) && res.noise.interference > PT_NOISE_THRESHOLD)
+		if (pt_noise_hit(&res.noise))
 			res.noise_flag = attempt < PT_NOISE_RERUNS ? 1 : 2;
 		if ((ret = record(ops, pr, &res)) != 0 || res.noise_flag != 1)
 			return ret;
 	}
 }
 
-/* The open points in a random order (Fisher-Yates with the run's seed):
- * the models of a group meet the machine's drift in a different order each
- * round. @want (may be NULL) selects. */
-static int round_order(struct pt_sched *s, const bool *want, int *order)
+/* The open points of [g, end) in a random order (Fisher-Yates with the
+ * run's seed): the models of a group meet the machine's drift in a
+ * different order each round. @want (may be NULL) selects. */
+static int round_order(struct pt_sched *s, const bool *want, int g, int end, int *order)
 {
 	int n = 0;
 
-	for (int i = 0; i < s->plan->npts; i++)
+	for (int i = g; i < end; i++)
 		if (!s->pr[i].closed && !skipped(&s->pr[i].pt) && (!want || want[i]))
 			order[n++] = i;
 	pt_shuffle_int(&s->rng, order, (size_t)n);
@@ -362,22 +359,21 @@ static int round_order(struct pt_sched *s, const bool *want, int *order)
 }
 
 static int run_round(struct pt_sched *s, const struct pt_sched_ops *ops, enum phase ph,
-		     const bool *want, int *order)
+		     const bool *want, int g, int end, int *order)
 {
-	int n = round_order(s, want, order), ret = 0;
+	int n = round_order(s, want, g, end, order), ret = 0;
 
 	for (int k = 0; k < n && !ret; k++)
 		ret = measure(s, ops, ph, order[k]);
-	if (!ret)
-		ret = run_canary(s, ops);
 	s->rounds++;
 	return ret;
 }
 
-static int warmups(struct pt_sched *s, const struct pt_sched_ops *ops, int *order)
+static int warmups(struct pt_sched *s, const struct pt_sched_ops *ops, int g, int end,
+		   int *order)
 {
 	for (int w = 0; w < s->cfg.warmup; w++) {
-		int n = round_order(s, NULL, order);
+		int n = round_order(s, NULL, g, end, order);
 
 		for (int k = 0; k < n; k++) {
 			struct pt_point_runs *pr = &s->pr[order[k]];
@@ -454,7 +450,9 @@ static int extra_rounds(struct pt_sched *s, const struct pt_sched_ops *ops, int 
 			break;
 		if (pt_budget_round(it, (size_t)npts, left, s->cfg.band, pick) == 0)
 			break;
-		ret = run_round(s, ops, PH_EXTRA, pick, order);
+		ret = run_round(s, ops, PH_EXTRA, pick, 0, npts, order);
+		if (!ret)
+			ret = run_canary(s, ops);
 	}
 	free(it);
 	free(pick);
@@ -494,9 +492,27 @@ static int skip_rows(struct pt_sched *s, const struct pt_sched_ops *ops)
 	return 0;
 }
 
+/* One group of compared points [g, end), as the old job order had it but
+ * with the model order shuffled each round: pilots, warmups, the minimum
+ * repetitions, then a canary. */
+static int run_group(struct pt_sched *s, const struct pt_sched_ops *ops, int g, int end,
+		     int *order)
+{
+	int ret = s->cfg.size ? size_group(s, ops, g, end) : 0;
+
+	if (!ret)
+		ret = warmups(s, ops, g, end, order);
+	for (int r = 0; r < s->cfg.min_reps && !ret; r++)
+		ret = run_round(s, ops, PH_MIN, NULL, g, end, order);
+	if (!ret)
+		ret = run_canary(s, ops);
+	return ret;
+}
+
 int pt_sched_run(struct pt_sched *s, const struct pt_sched_ops *ops)
 {
-	int *order = calloc((size_t)s->plan->npts + 1, sizeof(*order)), ret = 0;
+	const struct pt_plan *plan = s->plan;
+	int *order = calloc((size_t)plan->npts + 1, sizeof(*order)), ret = 0;
 
 	if (!order)
 		return -ENOMEM;
@@ -505,16 +521,18 @@ int pt_sched_run(struct pt_sched *s, const struct pt_sched_ops *ops)
 			      ? s->t0 + (uint64_t)(s->cfg.budget_s * 1e9)
 			      : 0;
 	ret = skip_rows(s, ops);
-	if (!ret && s->cfg.size)
-		ret = size_groups(s, ops);
 	if (!ret && s->cfg.canary)
 		ret = size_canary(s, ops);
 	if (!ret)
 		ret = run_canary(s, ops);
-	if (!ret)
-		ret = warmups(s, ops, order);
-	for (int r = 0; r < s->cfg.min_reps && !ret; r++)
-		ret = run_round(s, ops, PH_MIN, NULL, order);
+	for (int g = 0; g < plan->npts && !ret;) {
+		int end = g + 1;
+
+		while (end < plan->npts && pt_point_same_group(&plan->pts[g], &plan->pts[end]))
+			end++;
+		ret = run_group(s, ops, g, end, order);
+		g = end;
+	}
 	if (!ret && s->cfg.max_reps > s->cfg.min_reps)
 		ret = extra_rounds(s, ops, order);
 	free(order);

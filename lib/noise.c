@@ -219,6 +219,23 @@ double pt_interference(const struct pt_cpu_noise *n, double wall_s, double own_c
 	return share > 1 ? 1 : share;
 }
 
+double pt_interference_margin(int ncpus, int demand, double wall_s, long hz)
+{
+	if (ncpus <= 0 || !(wall_s > 0) || hz <= 0)
+		return INFINITY;
+	if (demand > ncpus)
+		demand = ncpus;
+	if (demand < 1)
+		demand = 1;
+	return (double)ncpus / ((double)hz * demand * wall_s);
+}
+
+bool pt_noise_hit(const struct pt_noise_figures *f)
+{
+	return isfinite(f->interference) && isfinite(f->margin) &&
+	       f->interference - f->margin > PT_NOISE_THRESHOLD;
+}
+
 int pt_loadavg_parse(const char *text, double *load1)
 {
 	char *end;
@@ -423,7 +440,8 @@ void pt_noise_end(struct pt_noise_probe *p, double wall_s, double own_cpu_s, int
 	int n;
 
 	*out = (struct pt_noise_figures){ .steal_s = NAN, .irq_s = NAN, .softirq_s = NAN,
-					  .interference = NAN, .load1 = NAN, .freq_mhz = NAN };
+					  .interference = NAN, .margin = NAN, .load1 = NAN,
+					  .freq_mhz = NAN };
 	if (after && pt_procstat_read(NULL, after, PT_NOISE_MAX_CPUS, &n) == 0) {
 		struct pt_cpu_noise cn;
 
@@ -434,6 +452,8 @@ void pt_noise_end(struct pt_noise_probe *p, double wall_s, double own_cpu_s, int
 			out->irq_s = cn.irq_s;
 			out->softirq_s = cn.softirq_s;
 			out->interference = pt_interference(&cn, wall_s, own_cpu_s, demand);
+			out->margin = pt_interference_margin(cn.ncpus, demand, wall_s,
+							     sysconf(_SC_CLK_TCK));
 		}
 	}
 	free(after);

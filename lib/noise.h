@@ -52,8 +52,14 @@ void pt_cpu_noise(const struct pt_cpu_ticks *before, const struct pt_cpu_ticks *
 double pt_interference(const struct pt_cpu_noise *n, double wall_s, double own_cpu_s,
 		       int demand);
 
+/* /proc/stat counts whole ticks (USER_HZ, 100 a second), so each CPU's
+ * figures are off by up to a tick: the share above can be off by
+ * ncpus / (hz * demand * wall). A repetition is judged on its share minus
+ * that margin, so that a short one is not flagged for the clock's grain. */
+double pt_interference_margin(int ncpus, int demand, double wall_s, long hz);
+
 /* A repetition is flagged, and re-run a bounded number of times, when
- * others took more than this share of what it needed. */
+ * others surely took more than this share of what it needed. */
 #define PT_NOISE_THRESHOLD 0.10
 #define PT_NOISE_RERUNS 2
 
@@ -102,10 +108,15 @@ struct pt_noise_probe {
 struct pt_noise_figures {
 	double steal_s, irq_s, softirq_s;
 	double interference; /* pt_interference() of the repetition */
+	double margin;	     /* pt_interference_margin() of it */
 	double load1, freq_mhz;
 	uint64_t migrations;
 	bool have_migrations;
 };
+
+/* Whether @f says the repetition was hit: interference above the
+ * threshold by more than the margin. */
+bool pt_noise_hit(const struct pt_noise_figures *f);
 
 /* Before the workers exist (the migration counter follows the threads and
  * processes created afterwards): the CPUs of @pus[0..npus) (NULL: those the

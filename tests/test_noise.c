@@ -112,6 +112,24 @@ Test(noise, interference, .timeout = 10)
 	cr_assert(isnan(pt_interference(&n, 0, 1.0, 2)));
 }
 
+/* The margin of the clock's grain: 2 CPUs, 1 worker, 75 ms at 100 Hz:
+ * 2 / 7.5; a 1 ms repetition can never be judged (margin above 1). */
+Test(noise, margin_and_hit, .timeout = 10)
+{
+	struct pt_noise_figures f = { .interference = 0.5 };
+
+	ASSERT_NEAR_ABS(pt_interference_margin(2, 1, 0.075, 100), 2 / 7.5);
+	ASSERT_NEAR_ABS(pt_interference_margin(2, 8, 0.075, 100), 1 / 7.5);
+	cr_assert_gt(pt_interference_margin(2, 1, 0.001, 100), 1);
+	cr_assert(isinf(pt_interference_margin(0, 1, 1, 100)));
+	f.margin = pt_interference_margin(2, 1, 0.075, 100);
+	cr_assert(pt_noise_hit(&f)); /* 0.5 - 0.267 > 0.1 */
+	f.interference = 0.3;
+	cr_assert(!pt_noise_hit(&f)); /* 0.3 - 0.267 < 0.1: maybe the grain */
+	f.interference = NAN;
+	cr_assert(!pt_noise_hit(&f));
+}
+
 Test(noise, procstat_bad_and_old, .timeout = 10)
 {
 	struct pt_cpu_ticks c[4];
