@@ -183,7 +183,11 @@ static void run_team(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_st
 	pt_team_go(team);
 	pt_team_join(team, 0);
 	judge(ctx, team, st, res);
+	/* How many CPUs it could use at once: a CPU-bound team all of them;
+	 * a team that mostly waits (I/O, sync, spawning) those it did use. */
 	demand = ctx->model == PT_MODEL_SERIAL ? 1 : team->nall;
+	if (ctx->wl->kind != PT_KIND_CPU && ctx->wl->kind != PT_KIND_MIXED && res->wall_s > 0)
+		demand = (int)ceil((res->user_s + res->sys_s) / res->wall_s);
 	pt_noise_end(&probe, res->wall_s, res->user_s + res->sys_s, demand, &res->noise);
 }
 

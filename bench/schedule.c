@@ -55,6 +55,8 @@ void pt_sched_config(const struct pt_opts *o, const struct pt_plan *plan,
 	cfg->band = o->band;
 	cfg->seed = o->seed_given ? (uint64_t)o->seed : (uint64_t)time(NULL);
 	cfg->canary = !o->quick;
+	/* --quick is for tests: rows as many as asked, noise only flagged */
+	cfg->reruns = o->quick ? 0 : PT_NOISE_RERUNS;
 	for (int k = 0; k < o->npsets && k < PT_MAX_PSETS; k++)
 		cfg->fixed[cfg->nfixed++] = o->pset[k].key;
 }
@@ -338,7 +340,7 @@ static int measure(struct pt_sched *s, const struct pt_sched_ops *ops, enum phas
 			return record(ops, pr, &res);
 		}
 		if (pt_noise_hit(&res.noise))
-			res.noise_flag = attempt < PT_NOISE_RERUNS ? 1 : 2;
+			res.noise_flag = attempt < s->cfg.reruns ? 1 : 2;
 		if ((ret = record(ops, pr, &res)) != 0 || res.noise_flag != 1)
 			return ret;
 	}
@@ -559,7 +561,7 @@ json_t *pt_sched_meta(const struct pt_sched *s)
 		isfinite(s->cfg.budget_s) ? json_real(s->cfg.budget_s) : json_null(), "min_reps",
 		s->cfg.min_reps, "max_reps", s->cfg.max_reps, "warmup", s->cfg.warmup,
 		"rep_time_s", s->cfg.sizing.target_lo_s, s->cfg.sizing.target_hi_s, "band",
-		s->cfg.band, "noise_threshold", PT_NOISE_THRESHOLD, "noise_reruns", PT_NOISE_RERUNS,
+		s->cfg.band, "noise_threshold", PT_NOISE_THRESHOLD, "noise_reruns", s->cfg.reruns,
 		"partial", s->partial, "stopped_by", s->stop_why, "rounds", s->rounds, "phases_s",
 		"pilots", s->phase_s[PH_PILOT], "warmups", s->phase_s[PH_WARMUP], "minimum",
 		s->phase_s[PH_MIN], "extra", s->phase_s[PH_EXTRA], "canary", "workload",

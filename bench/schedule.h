@@ -41,6 +41,8 @@ struct pt_sched_cfg {
 	double band;		 /* the decision rule's; the target precision */
 	uint64_t seed;		 /* of the model order */
 	bool canary;		 /* a countdown between rounds */
+	int reruns;		 /* of a repetition hit by noise (0 under --quick:
+				  * flagged, kept) */
 	/* -p keys the user gave: a workload's size among them is not sized. */
 	const char *fixed[PT_MAX_PSETS];
 	int nfixed;
