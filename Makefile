@@ -132,8 +132,10 @@ shape:
 	bash scripts/bench-shape.sh
 
 BENCH_ARGS ?=
+# BUDGET=SEC: the whole job's time (suite, calibration, report).
+BUDGET ?=
 bench: $(PTBENCH)
-	bash scripts/bench.sh $(BENCH_ARGS)
+	BUDGET='$(BUDGET)' bash scripts/bench.sh $(BENCH_ARGS)
 
 # The report layer (scripts/ptreport). Values reach the shell through the
 # environment, quoted, so paths with spaces or shell metacharacters stay data.
