@@ -182,6 +182,7 @@ static int set_rep_time(struct pt_opts *o, const struct pt_optdef *d, const char
 	}
 	o->rep_lo_s = a / 1000;
 	o->rep_hi_s = (dash ? b : a) / 1000;
+	o->rep_time_given = true;
 	return 0;
 }
 

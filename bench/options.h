@@ -56,6 +56,7 @@ struct pt_opts {
 	bool quick, quiet, force, dry_run;
 	double budget_s;	   /* --budget; 0: none given */
 	double rep_lo_s, rep_hi_s; /* --rep-time: a repetition's target */
+	bool rep_time_given;
 	double band;		   /* --band: the decision rule's, a fraction */
 	unsigned long long seed;   /* --seed */
 	bool seed_given;

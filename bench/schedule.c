@@ -27,6 +27,8 @@
 
 enum phase { PH_PILOT, PH_WARMUP, PH_MIN, PH_EXTRA };
 
+static void fit_target(struct pt_sched *s);
+
 bool pt_result_counts(const struct pt_result *r)
 {
 	return r->status == PT_ST_OK && r->noise_flag != 1;
@@ -59,6 +61,12 @@ void pt_sched_config(const struct pt_opts *o, const struct pt_plan *plan,
 	cfg->reruns = o->quick ? 0 : PT_NOISE_RERUNS;
 	for (int k = 0; k < o->npsets && k < PT_MAX_PSETS; k++)
 		cfg->fixed[cfg->nfixed++] = o->pset[k].key;
+	if (!o->rep_time_given) {
+		struct pt_sched s = { .plan = plan, .cfg = *cfg };
+
+		fit_target(&s);
+		cfg->sizing = s.cfg.sizing;
+	}
 }
 
 int pt_sched_init(struct pt_sched *s, const struct pt_plan *plan, const struct pt_sched_cfg *cfg)
@@ -580,46 +588,95 @@ json_t *pt_sched_sized(const struct pt_sched *s)
 	return o;
 }
 
-/* The dry run's estimate of one repetition of @pt, overhead included. */
-static double rep_estimate(const struct pt_sched *s, const struct pt_point *pt)
-{
-	double mid = (s->cfg.sizing.target_lo_s + s->cfg.sizing.target_hi_s) / 2, est;
+/* What the plan costs, before any pilot: pilots, the canaries, and a
+ * round (every point once) of the points whose size is their own, plus
+ * how many points are sized. */
+struct cost {
+	double pilots, canary, round_fixed;
+	int nsized, nrun;
+};
 
-	if (sized(s, pt))
-		return PT_REP_OVERHEAD_S + mid;
-	est = pt->wl->estimate_s ? pt->wl->estimate_s(&pt->params, pt->model, pt->nworkers, 1)
-				 : PT_DEFAULT_ESTIMATE_S;
-	return PT_REP_OVERHEAD_S + (est >= 0 ? est : PT_DEFAULT_ESTIMATE_S);
+static void plan_cost(const struct pt_sched *s, struct cost *c)
+{
+	const struct pt_plan *plan = s->plan;
+	int groups = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < plan->npts; i++) {
+		const struct pt_point *pt = &plan->pts[i];
+		double est;
+
+		if (i == 0 || !pt_point_same_group(&plan->pts[i - 1], pt))
+			groups++;
+		if (skipped(pt))
+			continue;
+		c->nrun++;
+		if (sized(s, pt)) {
+			c->nsized++;
+			/* about three pilots: 1/10, 1 and 10 times the quick size */
+			c->pilots += 3 * PT_REP_OVERHEAD_S + s->cfg.sizing.target_lo_s / 5;
+			continue;
+		}
+		est = pt->wl->estimate_s
+			      ? pt->wl->estimate_s(&pt->params, pt->model, pt->nworkers, 1)
+			      : PT_DEFAULT_ESTIMATE_S;
+		c->round_fixed += PT_REP_OVERHEAD_S + (est >= 0 ? est : PT_DEFAULT_ESTIMATE_S);
+	}
+	if (s->cfg.canary)
+		c->canary = (groups + 2) * (PT_REP_OVERHEAD_S + PT_CANARY_HI_S);
+}
+
+/* Seconds the pilots, warmups and minimum take with sized repetitions of
+ * @mid seconds. */
+static double cost_need(const struct pt_sched *s, const struct cost *c, double mid)
+{
+	return c->pilots + c->canary +
+	       (s->cfg.warmup + s->cfg.min_reps) *
+		       (c->round_fixed + c->nsized * (PT_REP_OVERHEAD_S + mid));
+}
+
+/* With a budget and no --rep-time, a plan whose minimum would not fit gets
+ * shorter sized repetitions (not below PT_MIN_TARGET_S): every point's
+ * minimum first, precision second. 85% of the budget, so that estimates
+ * may be off a little. */
+#define PT_MIN_TARGET_S 0.02
+static void fit_target(struct pt_sched *s)
+{
+	struct cost c;
+	double mid = (s->cfg.sizing.target_lo_s + s->cfg.sizing.target_hi_s) / 2, fit;
+
+	plan_cost(s, &c);
+	if (!isfinite(s->cfg.budget_s) || !c.nsized ||
+	    cost_need(s, &c, mid) <= 0.85 * s->cfg.budget_s)
+		return;
+	fit = ((0.85 * s->cfg.budget_s - c.pilots - c.canary) /
+		       (s->cfg.warmup + s->cfg.min_reps) -
+	       c.round_fixed) / c.nsized -
+	      PT_REP_OVERHEAD_S;
+	if (!(fit < mid))
+		return;
+	mid = fit > PT_MIN_TARGET_S ? fit : PT_MIN_TARGET_S;
+	s->cfg.sizing.target_lo_s = mid * 2 / 3;
+	s->cfg.sizing.target_hi_s = mid * 4 / 3;
 }
 
 void pt_sched_print_budget(FILE *f, const struct pt_plan *plan, const struct pt_sched_cfg *cfg)
 {
 	struct pt_sched s = { .plan = plan, .cfg = *cfg };
-	double pilots = 0, round = 0, canary, need;
-	int npilot = 0, nrun = 0;
+	double mid = (cfg->sizing.target_lo_s + cfg->sizing.target_hi_s) / 2, need;
+	double round;
+	struct cost c;
 
-	for (int i = 0; i < plan->npts; i++) {
-		const struct pt_point *pt = &plan->pts[i];
-
-		if (skipped(pt))
-			continue;
-		nrun++;
-		round += rep_estimate(&s, pt);
-		if (cfg->size && sized(&s, pt)) {
-			/* about three pilots: 1/10, 1 and 10 times the quick size */
-			pilots += 3 * PT_REP_OVERHEAD_S + cfg->sizing.target_lo_s / 5;
-			npilot++;
-		}
-	}
-	canary = cfg->canary ? (cfg->min_reps + 2) * (PT_REP_OVERHEAD_S + PT_CANARY_HI_S) : 0;
-	need = pilots + round * (cfg->warmup + cfg->min_reps) + canary;
+	plan_cost(&s, &c);
+	round = c.round_fixed + c.nsized * (PT_REP_OVERHEAD_S + mid);
+	need = cost_need(&s, &c, mid);
 	fprintf(f, "time: %d points to run (%d sized by pilots to %.0f-%.0f ms a repetition)\n",
-		nrun, npilot, cfg->sizing.target_lo_s * 1e3, cfg->sizing.target_hi_s * 1e3);
-	fprintf(f, "  pilots        %6.1f s\n", pilots);
+		c.nrun, c.nsized, cfg->sizing.target_lo_s * 1e3, cfg->sizing.target_hi_s * 1e3);
+	fprintf(f, "  pilots        %6.1f s\n", c.pilots);
 	fprintf(f, "  warmups       %6.1f s  (%d each)\n", round * cfg->warmup, cfg->warmup);
 	fprintf(f, "  minimum       %6.1f s  (%d repetitions each)\n", round * cfg->min_reps,
 		cfg->min_reps);
-	fprintf(f, "  canary        %6.1f s\n", canary);
+	fprintf(f, "  canary        %6.1f s\n", c.canary);
 	if (!isfinite(cfg->budget_s)) {
 		fprintf(f, "  total         %6.1f s  (no budget: %d repetitions each, fixed)\n",
 			need, cfg->min_reps);
@@ -632,6 +689,6 @@ void pt_sched_print_budget(FILE *f, const struct pt_plan *plan, const struct pt_
 			cfg->budget_s - need, cfg->max_reps, cfg->band * 50);
 	else
 		fprintf(f, "  the minimum does not fit the budget by %.1f s: the run will be "
-			"partial (a larger --budget, a shorter --rep-time, or fewer points)\n",
+			"partial (a larger --budget, or fewer points)\n",
 			need - cfg->budget_s);
 }
