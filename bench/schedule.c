@@ -27,7 +27,7 @@
 
 enum phase { PH_PILOT, PH_WARMUP, PH_MIN, PH_EXTRA };
 
-static void fit_target(struct pt_sched *s);
+static void fit_target(struct pt_sched *s, bool target, bool warmup);
 
 bool pt_result_counts(const struct pt_result *r)
 {
@@ -57,15 +57,17 @@ void pt_sched_config(const struct pt_opts *o, const struct pt_plan *plan,
 	cfg->band = o->band;
 	cfg->seed = o->seed_given ? (uint64_t)o->seed : (uint64_t)time(NULL);
 	cfg->canary = !o->quick;
-	/* --quick is for tests: rows as many as asked, noise only flagged */
-	cfg->reruns = o->quick ? 0 : PT_NOISE_RERUNS;
+	/* --quick (for tests) and -r N ask for so many rows: noise is only
+	 * flagged then; the budgeted runs re-run what it hit */
+	cfg->reruns = o->quick || o->repeat_given ? 0 : PT_NOISE_RERUNS;
 	for (int k = 0; k < o->npsets && k < PT_MAX_PSETS; k++)
 		cfg->fixed[cfg->nfixed++] = o->pset[k].key;
-	if (!o->rep_time_given) {
+	if (!o->rep_time_given || !o->warmup_given) {
 		struct pt_sched s = { .plan = plan, .cfg = *cfg };
 
-		fit_target(&s);
+		fit_target(&s, !o->rep_time_given, !o->warmup_given);
 		cfg->sizing = s.cfg.sizing;
+		cfg->warmup = s.cfg.warmup;
 	}
 }
 
@@ -390,6 +392,9 @@ static int warmups(struct pt_sched *s, const struct pt_sched_ops *ops, int g, in
 			struct pt_result res;
 			int ret;
 
+			/* its pilots, just before, warmed it up */
+			if (pr->pilot_amount)
+				continue;
 			if (!fits(s, isnan(pr->rep_s) ? PT_REP_OVERHEAD_S + s->cfg.sizing.target_hi_s
 						       : pr->rep_s))
 				return -EAGAIN;
@@ -627,37 +632,52 @@ static void plan_cost(const struct pt_sched *s, struct cost *c)
 }
 
 /* Seconds the pilots, warmups and minimum take with sized repetitions of
- * @mid seconds. */
+ * @mid seconds (sized points need no warmup: their pilots were one). */
 static double cost_need(const struct pt_sched *s, const struct cost *c, double mid)
 {
-	return c->pilots + c->canary +
-	       (s->cfg.warmup + s->cfg.min_reps) *
-		       (c->round_fixed + c->nsized * (PT_REP_OVERHEAD_S + mid));
+	return c->pilots + c->canary + s->cfg.warmup * c->round_fixed +
+	       s->cfg.min_reps * (c->round_fixed + c->nsized * (PT_REP_OVERHEAD_S + mid));
 }
 
-/* With a budget and no --rep-time, a plan whose minimum would not fit gets
- * shorter sized repetitions (not below PT_MIN_TARGET_S): every point's
- * minimum first, precision second. 85% of the budget, so that estimates
- * may be off a little. */
+double pt_sched_estimate(const struct pt_plan *plan, const struct pt_sched_cfg *cfg)
+{
+	struct pt_sched s = { .plan = plan, .cfg = *cfg };
+	struct cost c;
+
+	plan_cost(&s, &c);
+	return cost_need(&s, &c, (cfg->sizing.target_lo_s + cfg->sizing.target_hi_s) / 2);
+}
+
+/* With a budget, a plan whose minimum would not fit 85% of it (estimates
+ * may be off a little) gets shorter sized repetitions (not below
+ * PT_MIN_TARGET_S) unless --rep-time was given, then no warmups unless
+ * --warmup was: every point's minimum first, precision second. */
 #define PT_MIN_TARGET_S 0.02
-static void fit_target(struct pt_sched *s)
+static void fit_target(struct pt_sched *s, bool target, bool warmup)
 {
 	struct cost c;
 	double mid = (s->cfg.sizing.target_lo_s + s->cfg.sizing.target_hi_s) / 2, fit;
+	double room = 0.85 * s->cfg.budget_s;
 
 	plan_cost(s, &c);
-	if (!isfinite(s->cfg.budget_s) || !c.nsized ||
-	    cost_need(s, &c, mid) <= 0.85 * s->cfg.budget_s)
+	if (!isfinite(s->cfg.budget_s) || cost_need(s, &c, mid) <= room)
 		return;
-	fit = ((0.85 * s->cfg.budget_s - c.pilots - c.canary) /
-		       (s->cfg.warmup + s->cfg.min_reps) -
-	       c.round_fixed) / c.nsized -
-	      PT_REP_OVERHEAD_S;
-	if (!(fit < mid))
-		return;
-	mid = fit > PT_MIN_TARGET_S ? fit : PT_MIN_TARGET_S;
-	s->cfg.sizing.target_lo_s = mid * 2 / 3;
-	s->cfg.sizing.target_hi_s = mid * 4 / 3;
+	if (target && c.nsized) {
+		fit = ((room - c.pilots - c.canary - s->cfg.warmup * c.round_fixed) /
+			       s->cfg.min_reps -
+		       c.round_fixed) / c.nsized -
+		      PT_REP_OVERHEAD_S;
+		if (fit < mid) {
+			mid = fit > PT_MIN_TARGET_S ? fit : PT_MIN_TARGET_S;
+			s->cfg.sizing.target_lo_s = mid * 2 / 3;
+			s->cfg.sizing.target_hi_s = mid * 4 / 3;
+		}
+	}
+	if (warmup && cost_need(s, &c, mid) > room) {
+		s->cfg.warmup = 0;
+		if (target)
+			fit_target(s, true, false); /* the warmups' time back to the sizes */
+	}
 }
 
 void pt_sched_print_budget(FILE *f, const struct pt_plan *plan, const struct pt_sched_cfg *cfg)
@@ -673,7 +693,8 @@ void pt_sched_print_budget(FILE *f, const struct pt_plan *plan, const struct pt_
 	fprintf(f, "time: %d points to run (%d sized by pilots to %.0f-%.0f ms a repetition)\n",
 		c.nrun, c.nsized, cfg->sizing.target_lo_s * 1e3, cfg->sizing.target_hi_s * 1e3);
 	fprintf(f, "  pilots        %6.1f s\n", c.pilots);
-	fprintf(f, "  warmups       %6.1f s  (%d each)\n", round * cfg->warmup, cfg->warmup);
+	fprintf(f, "  warmups       %6.1f s  (%d each where no pilot ran)\n",
+		c.round_fixed * cfg->warmup, cfg->warmup);
 	fprintf(f, "  minimum       %6.1f s  (%d repetitions each)\n", round * cfg->min_reps,
 		cfg->min_reps);
 	fprintf(f, "  canary        %6.1f s\n", c.canary);

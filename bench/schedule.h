@@ -82,6 +82,11 @@ int pt_sched_init(struct pt_sched *s, const struct pt_plan *plan, const struct p
 int pt_sched_run(struct pt_sched *s, const struct pt_sched_ops *ops);
 void pt_sched_free(struct pt_sched *s);
 
+/* Seconds the plan's pilots, warmups and minimum repetitions should take
+ * (before the extra repetitions), from the target repetition time (sized
+ * points) and the workloads' own estimates. */
+double pt_sched_estimate(const struct pt_plan *plan, const struct pt_sched_cfg *cfg);
+
 /* --dry-run: what the plan will cost, phase by phase, from the target
  * repetition time (sized points) or the workloads' own estimates, against
  * the budget. */

@@ -3,10 +3,12 @@
 // and its time budget; the run's progress display and meta.json.
 #include "helpers.h"
 #include "plan.h"
+#include "schedule.h"
 #include "suite.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +96,11 @@ Test(plan, budget_grows_with_log2, .timeout = 10)
 	cr_assert(pt_suite_budget_s(256) - pt_suite_budget_s(128) <= step * 1.000001);
 }
 
-/* The default suite's estimate fits the budget, here and on a synthetic
- * 128-PU two-socket machine. */
+/* The default suite's minimum (pilots, warmups, 4 repetitions a point, the
+ * canaries), as the scheduler plans it, fits the suite's share of the
+ * budget, here and on a synthetic 128-PU two-socket machine: sized
+ * repetitions shrink and warmups go before a point goes without its
+ * minimum. */
 Test(plan, suite_fits_budget, .timeout = 20)
 {
 	const char *machines[] = { "", "pack:2 core:32 pu:2", "pack:1 core:4 pu:1" };
@@ -103,17 +108,22 @@ Test(plan, suite_fits_budget, .timeout = 20)
 	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++) {
 		struct pt_topo topo;
 		struct pt_test_plan tp;
+		struct pt_sched_cfg cfg;
 		const char *argv[] = { "run", NULL };
 		double est;
 
 		setenv("HWLOC_SYNTHETIC", machines[i], 1);
 		cr_assert_eq(pt_topo_init(&topo), 0);
 		build(&tp, &topo, 1, argv);
-		est = tp.plan.estimate_s;
+		pt_sched_config(&tp.o, &tp.plan, &cfg);
+		est = pt_sched_estimate(&tp.plan, &cfg);
 		cr_assert(est > 0);
-		cr_assert_leq(est, pt_suite_budget_s(topo.npus), "'%s': %.0f s over budget",
-			      machines[i], est);
-		cr_assert_geq(tp.plan.repeat, 3);
+		cr_assert(isfinite(cfg.budget_s));
+		cr_assert_leq(cfg.budget_s, pt_suite_budget_s(topo.npus));
+		cr_assert_leq(est, cfg.budget_s, "'%s': %.0f s over the suite's %.0f s",
+			      machines[i], est - cfg.budget_s, cfg.budget_s);
+		cr_assert_eq(tp.plan.repeat, PT_MIN_REPS);
+		cr_assert_eq(cfg.min_reps, PT_MIN_REPS);
 		/* Every point has the repetitions chosen, in one build. */
 		cr_assert_eq(tp.plan.njobs, tp.plan.npts * (tp.plan.repeat + tp.plan.warmup));
 		pt_test_plan_free(&tp);
