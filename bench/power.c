@@ -5,6 +5,9 @@
 // and reports, for n = 4, 5, ..., the share of resamples the rule decides
 // "faster", until it reaches 90%; then, at that n, how often unscaled
 // copies are wrongly called faster or slower. Deterministic for a seed.
+// With --pair MODEL it judges instead another model's point of the same
+// run against this one, once, as the summary would (identical work should
+// come out tie or undecided).
 #include "csv.h"
 #include "rng.h"
 #include "stats.h"
@@ -19,7 +22,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: power [--scale F] [--trials N] [--seed S] [--band PCT] [--max N]\n"
-	      "             RESULTS.csv WORKLOAD MODEL WORKERS [KEY=VALUE ...]\n"
+	      "             [--pair MODEL_B] RESULTS.csv WORKLOAD MODEL WORKERS [KEY=VALUE ...]\n"
 	      "The rule's power on one point's repetitions (ok, not re-run for noise),\n"
 	      "ops_per_s where present, else wall_s; KEY=VALUE keeps rows whose column\n"
 	      "KEY holds VALUE. Exit 0 when some n <= --max reaches 90%, 1 otherwise,\n"
@@ -38,6 +41,7 @@ static int num(const char *s, double *v)
 
 struct popts {
 	double scale, band, trials, seed, maxn;
+	const char *pair;
 };
 
 /* The options; 0 to go on, -1 after --help, 2 on bad usage. */
@@ -47,6 +51,7 @@ static int parse(int argc, char **argv, struct popts *p)
 		{ "scale", required_argument, NULL, 's' }, { "trials", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 'S' },  { "band", required_argument, NULL, 'b' },
 		{ "max", required_argument, NULL, 'm' },   { "help", no_argument, NULL, 'h' },
+		{ "pair", required_argument, NULL, 'p' },
 		{ 0 },
 	};
 	double v;
@@ -58,6 +63,10 @@ static int parse(int argc, char **argv, struct popts *p)
 		if (c == 'h') {
 			usage(stdout);
 			return -1;
+		}
+		if (c == 'p') {
+			p->pair = optarg;
+			continue;
 		}
 		if (c == '?' || num(optarg, &v)) {
 			usage(stderr);
@@ -160,6 +169,33 @@ static int report(const double *x, size_t nx, bool ops, const struct popts *p)
 	return 1;
 }
 
+/* --pair: the point of model p->pair against the one in @x, once. */
+static int pair(const struct pt_csv *csv, char **sel, int nsel, const double *x, size_t nx,
+		bool ops, const struct popts *p)
+{
+	double *y = malloc((csv->nrows ? csv->nrows : 1) * sizeof(*y));
+	char *sel2[64];
+	struct pt_ratio r;
+	bool ops2;
+	long ny;
+
+	if (!y || nsel > 64)
+		return 2;
+	memcpy(sel2, sel, (size_t)nsel * sizeof(*sel2));
+	sel2[1] = (char *)p->pair;
+	ny = samples(csv, sel2, nsel, y, &ops2);
+	if (ny < 1 || ops2 != ops ||
+	    pt_compare_samples(y, (size_t)ny, x, nx, ops, p->band, &r) < 0) {
+		fprintf(stderr, "power: no comparable repetitions of %s\n", p->pair);
+		free(y);
+		return 2;
+	}
+	printf("%s against %s: ratio %.4g [%.4g, %.4g] from %ld and %zu repetitions: %s\n",
+	       p->pair, sel[1], r.ratio, r.lo, r.hi, ny, nx, pt_decision_name(r.decision));
+	free(y);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct popts p;
@@ -197,7 +233,10 @@ int main(int argc, char **argv)
 	printf("point: %s %s n=%s, %ld repetitions of %s, median %.6g, CV %.2f%%\n",
 	       argv[optind + 1], argv[optind + 2], argv[optind + 3], nx,
 	       ops ? "ops_per_s" : "wall_s", sm.median, 100 * sm.cv);
-	ret = report(x, (size_t)nx, ops, &p);
+	if (p.pair)
+		ret = pair(&csv, argv + optind + 1, argc - optind - 1, x, (size_t)nx, ops, &p);
+	else
+		ret = report(x, (size_t)nx, ops, &p);
 	free(x);
 	pt_csv_free(&csv);
 	return ret;
