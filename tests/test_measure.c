@@ -82,7 +82,7 @@ static size_t sum_row(const struct pt_csv *c, const char *model, const char *wor
 		if (!strcmp(cell(c, i, "model"), model) &&
 		    (!workers || !strcmp(cell(c, i, "workers"), workers)))
 			return i;
-	cr_assert_fail("no summary row for %s", model);
+	cr_assert(false, "no summary row for %s", model);
 	return 0;
 }
 
