@@ -5,6 +5,7 @@
 
 #include "budget.h"
 #include "compare.h"
+#include "figure.h"
 #include "error.h"
 #include "meta.h"
 #include "options.h"
@@ -12,6 +13,7 @@
 #include "report.h"
 #include "run.h"
 #include "schedule.h"
+#include "suggest.h"
 #include "suite.h"
 #include "table.h"
 
@@ -33,50 +35,181 @@ static void print_version(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: ptbench list\n"
-	      "       ptbench run [options]\n"
-	      "       ptbench topo [-n LIST] [-b POLICY]\n"
-	      "       ptbench report [DIR]      draw DIR's report (default results/latest)\n"
-	      "       ptbench compare [-o DIR] [--band PCT] A B [C ...]\n"
-	      "       ptbench budget [--no-calibration] [SEC]\n"
-	      "       ptbench --help | --version\n"
+	fputs("usage: ptbench COMMAND [options]    ('ptbench COMMAND --help': its own help)\n"
 	      "\n"
-	      "Runs the same workloads under serial, threads, fork()ed processes and\n"
-	      "threads under a simulated GIL, and writes what they cost.\n"
+	      "Runs the same workloads under serial, free threads, fork()ed processes and\n"
+	      "threads under a simulated GIL (standard CPython's), and writes what they cost.\n"
+	      "\n"
+	      "commands:\n"
+	      "  list [WORKLOAD]         workloads and models; a workload's parameters,\n"
+	      "                          defaults and what one op is\n"
+	      "  run [options]           run points, write results/<stamp>-<host>/\n"
+	      "  report [DIR]            draw DIR's report (default results/latest)\n"
+	      "  compare A B [C ...]     compare runs point by point (decision rule)\n"
+	      "  topo [-n LIST] [-b P]   the machine and placement plans\n"
+	      "  budget [SEC]            how make bench splits its time budget\n"
+	      "  --help, --version\n"
+	      "\n"
+	      "a 30-second question: CPU-bound work, processes or threads under the GIL?\n"
+	      "  ptbench run -w countdown -m gil,procs -n 2\n"
+	      "  ptbench report\n",
+	      f);
+}
+
+static void run_usage(FILE *f)
+{
+	fputs("usage: ptbench run [options]\n"
+	      "\n"
+	      "Runs each point (workload x model x workers x placement x parameters) in a\n"
+	      "child process, writes results.csv, summary.csv and meta.json, and prints a\n"
+	      "table and closing lines.\n"
 	      "\n",
 	      f);
 	pt_opts_usage(f);
 	fputs("\n"
+	      "the table (one row a point, within the terminal's width):\n"
+	      "  median       the figure a point is judged by, with its unit: time per op\n"
+	      "               (ns/op, us/trip, ...) or ops per second where throughput is\n"
+	      "               the point (msg/s, ...); wall time for a workload counting no\n"
+	      "               ops. 'ptbench list WORKLOAD' says what one op is\n"
+	      "  ±ci          half the 95% confidence interval of that median, in % of it\n"
+	      "  cv           the coefficient of variation of the same figure across the\n"
+	      "               repetitions, in % (both spreads are of the median's figure)\n"
+	      "  vs ref       this model's speed over its reference's, same workload,\n"
+	      "               workers and parameters (gil against serial, others against\n"
+	      "               gil); >1: faster\n"
+	      "  lat p50/p99  latency percentiles, for workloads whose point they are\n"
+	      "  noisy        cv above 5%\n"
+	      "closing lines, by the decision rule: 'X is N× faster than Y [lo–hi]' only\n"
+	      "when the 95% interval of the speed ratio lies outside the band (--band),\n"
+	      "'tie' when inside it, 'undecided' otherwise.\n"
+	      "\n"
 	      "exit status: 0 all points ok, 1 some point failed, 2 bad usage,\n"
 	      "130 interrupted (143 terminated, 129 hung up)\n",
 	      f);
 }
 
+static void list_usage(FILE *f)
+{
+	fputs("usage: ptbench list [WORKLOAD]\n"
+	      "\n"
+	      "Without WORKLOAD: every workload (name, kind, summary, parameters with\n"
+	      "defaults) and every model. With it: that workload's parameters and\n"
+	      "defaults, what one op is, the figure the table shows, the models it runs\n"
+	      "under and how the default suite runs it.\n",
+	      f);
+}
+
+static void topo_usage(FILE *f)
+{
+	fputs("usage: ptbench topo [-n LIST] [-b none|compact|scatter]\n"
+	      "\n"
+	      "The machine's topology (hwloc; HWLOC_SYNTHETIC for a made-up one) and where\n"
+	      "each worker count of -n (default auto) would be placed under -b (default\n"
+	      "compact).\n",
+	      f);
+}
+
 /* --- list --- */
 
-static int cmd_list(void)
+static void list_param(const struct pt_param_def *d)
+{
+	char spec[160];
+
+	if (d->type == PT_PARAM_ENUM)
+		snprintf(spec, sizeof(spec), "%s=%s (%s)", d->name, d->def, d->choices);
+	else
+		snprintf(spec, sizeof(spec), "%s=%s", d->name, d->def);
+	printf("      -p %-28s %s%s%s\n", spec, d->help, d->quick ? "; --quick: " : "",
+	       d->quick ? d->quick : "");
+}
+
+static int list_all(void)
 {
 	printf("workloads:\n");
 	pt_for_each_workload(pp) {
 		const struct pt_workload *wl = *pp;
 
 		printf("  %-10s %-9s %s\n", wl->name, pt_kind_name(wl->kind), wl->summary);
-		for (const struct pt_param_def *d = wl->params; d && d->name; d++) {
-			char spec[160];
-
-			if (d->type == PT_PARAM_ENUM)
-				snprintf(spec, sizeof(spec), "%s=%s (%s)", d->name, d->def, d->choices);
-			else
-				snprintf(spec, sizeof(spec), "%s=%s", d->name, d->def);
-			printf("      -p %-28s %s%s%s\n", spec, d->help, d->quick ? "; --quick: " : "",
-			       d->quick ? d->quick : "");
-		}
+		for (const struct pt_param_def *d = wl->params; d && d->name; d++)
+			list_param(d);
 	}
 	printf("models:\n");
-	for (int m = 0; m < PT_MODEL_COUNT; m++)
-		printf("  %-10s %s\n", pt_model_name((enum pt_model)m),
+	for (int m = 0; m < PT_MODEL_COUNT; m++) {
+		const char *name = pt_model_name((enum pt_model)m);
+
+		printf("  %-10s %s: %s\n", name, pt_model_long(name),
 		       pt_model_summary((enum pt_model)m));
+	}
+	printf("'ptbench list WORKLOAD': its parameters and what one op is.\n");
 	return PT_EXIT_OK;
+}
+
+static const char *const fig_names[] = {
+	[PT_FIG_PER_OP] = "time per op",
+	[PT_FIG_RATE] = "ops per second",
+	[PT_FIG_LATENCY] = "time per op, with the latency p50/p99",
+};
+
+static void list_models(const struct pt_workload *wl)
+{
+	printf("models:    ");
+	for (int m = 0, k = 0; m < PT_MODEL_COUNT; m++)
+		if (wl->models & PT_MODEL_BIT(m))
+			printf("%s%s", k++ ? ", " : "", pt_model_name((enum pt_model)m));
+	if (wl->min_workers > 1)
+		printf("; at least %d workers", wl->min_workers);
+	printf("\n");
+	if (wl->skip_why)
+		printf("           (%s)\n", wl->skip_why);
+}
+
+static int list_one(const char *name)
+{
+	const struct pt_workload *wl = pt_workload_find(name);
+	const struct pt_figure *fig;
+	const char *names[PT_MAX_LIST];
+	char err[1024];
+	int n = 0, pad;
+
+	if (!wl) {
+		pt_for_each_workload(pp)
+			if (n < PT_MAX_LIST)
+				names[n++] = (*pp)->name;
+		snprintf(err, sizeof(err), "list: unknown workload '%s'", name);
+		pt_suggest_append(err, sizeof(err), name, names, n);
+		return pt_usage_error("%s", err);
+	}
+	fig = pt_figure_of(wl);
+	printf("%s (%s): %s\n", wl->name, pt_kind_name(wl->kind), wl->summary);
+	pad = 6 - (int)strlen(fig->unit);
+	printf("one %s:%*s%s\n", fig->unit, pad > 1 ? pad : 1, "", fig->op);
+	printf("figure:    %s (the table's median)%s\n", fig_names[fig->kind],
+	       wl->fixed_time ? "; runs for a fixed time" : "");
+	list_models(wl);
+	if (wl->size)
+		printf("size:      -p %s is sized by pilots to the repetition's target time "
+		       "unless given\n", wl->size);
+	printf("parameters:\n");
+	for (const struct pt_param_def *d = wl->params; d && d->name; d++)
+		list_param(d);
+	for (const struct pt_metric_def *m = wl->metrics; m && m->name; m++)
+		printf("%s  %-12s %s\n", m == wl->metrics ? "columns:\n" : "", m->name, m->help);
+	printf("default suite: -n %s%s%s\n", wl->suite.workers ? wl->suite.workers : "auto",
+	       wl->suite.sweep ? ", sweeps " : "", wl->suite.sweep ? wl->suite.sweep : "");
+	printf("example:   ptbench run -w %s -m gil,procs -n 2\n", wl->name);
+	return PT_EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		list_usage(stdout);
+		return PT_EXIT_OK;
+	}
+	if (argc > 2)
+		return pt_usage_error("list: at most one workload, got '%s' too", argv[2]);
+	return argc == 2 ? list_one(argv[1]) : list_all();
 }
 
 /* --- topo --- */
@@ -101,7 +234,7 @@ static int cmd_topo(int argc, char **argv, const struct pt_topo *topo)
 						      "scatter)", optarg);
 			break;
 		case 'h':
-			usage(stdout);
+			topo_usage(stdout);
 			return PT_EXIT_OK;
 		case ':':
 			return pt_usage_error("option '-%c' needs a value", optopt);
@@ -181,7 +314,7 @@ static int cmd_run(int argc, char **argv, const struct pt_topo *topo, int full_a
 	pt_opts_defaults(&o);
 	switch (pt_opts_parse(&o, argc, argv, topo, err, sizeof(err))) {
 	case PT_PARSE_HELP:
-		usage(stdout);
+		run_usage(stdout);
 		status = PT_EXIT_OK;
 		goto out;
 	case PT_PARSE_VERSION:
@@ -269,16 +402,24 @@ static int simple_command(int argc, char **argv)
 		print_version();
 		return PT_EXIT_OK;
 	}
+	/* A bad option's hint names this command's own --help. */
+	pt_usage_command = cmd;
 	if (strcmp(cmd, "list") == 0)
-		return argc > 2 ? pt_usage_error("list: unexpected argument '%s'", argv[2])
-				: cmd_list();
+		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return pt_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return pt_compare_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "topo") != 0 && strcmp(cmd, "budget") != 0)
-		return pt_usage_error("unknown command '%s' (list, run, topo, report, compare, "
-				      "budget)", cmd);
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "topo") != 0 && strcmp(cmd, "budget") != 0) {
+		static const char *const cmds[] = { "list",    "run",	 "topo",
+						    "report", "compare", "budget" };
+		char err[512];
+
+		snprintf(err, sizeof(err), "unknown command '%s'", cmd);
+		pt_suggest_append(err, sizeof(err), cmd, cmds, 6);
+		pt_usage_command = NULL;
+		return pt_usage_error("%s", err);
+	}
 	return -1;
 }
 

@@ -80,6 +80,8 @@ void pt_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *pt_usage_command;
+
 int pt_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -87,6 +89,7 @@ int pt_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'ptbench --help'.\n");
+	fprintf(stderr, "Try 'ptbench %s%s--help'.\n", pt_usage_command ? pt_usage_command : "",
+		pt_usage_command ? " " : "");
 	return PT_EXIT_USAGE;
 }

@@ -20,6 +20,8 @@ void pt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A bad option or value: the message and a hint to --help. Returns
  * PT_EXIT_USAGE. */
 int pt_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The command whose --help the hint names ("run"); NULL: the program's. */
+extern const char *pt_usage_command;
 
 /* Length of the well-formed UTF-8 sequence at @s (RFC 3629: no overlong
  * forms, no surrogates, nothing above U+10FFFF), or 0. */

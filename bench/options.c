@@ -4,6 +4,7 @@
 
 #include "budget.h"
 #include "stats.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -260,7 +261,14 @@ static int add_workload(const char *item, void *arg, char *err, size_t errlen)
 	const struct pt_workload *wl = pt_workload_find(item);
 
 	if (!wl) {
-		snprintf(err, errlen, "unknown workload '%s' (see 'ptbench list')", item);
+		const char *names[PT_MAX_LIST];
+		int n = 0;
+
+		pt_for_each_workload(pp)
+			if (n < PT_MAX_LIST)
+				names[n++] = (*pp)->name;
+		snprintf(err, errlen, "unknown workload '%s'", item);
+		pt_suggest_append(err, errlen, item, names, n);
 		return -EINVAL;
 	}
 	for (int i = 0; i < o->nwl; i++)
@@ -280,13 +288,12 @@ static int add_model(const char *item, void *arg, char *err, size_t errlen)
 	enum pt_model m;
 
 	if (pt_model_parse(item, &m)) {
-		size_t used = (size_t)snprintf(err, errlen, "unknown model '%s' (", item);
+		const char *names[PT_MODEL_COUNT];
 
-		for (int k = 0; k < PT_MODEL_COUNT && used < errlen; k++)
-			used += (size_t)snprintf(err + used, errlen - used, "%s%s", k ? ", " : "",
-						 pt_model_name((enum pt_model)k));
-		if (used < errlen)
-			snprintf(err + used, errlen - used, ")");
+		for (int k = 0; k < PT_MODEL_COUNT; k++)
+			names[k] = pt_model_name((enum pt_model)k);
+		snprintf(err, errlen, "unknown model '%s'", item);
+		pt_suggest_append(err, errlen, item, names, PT_MODEL_COUNT);
 		return -EINVAL;
 	}
 	for (int i = 0; i < o->nmodels; i++)
@@ -559,6 +566,28 @@ static void bad_option(const char *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown option in '%s'", arg);
 }
 
+/* -p KEY for no selected workload: the closest of their parameters, and
+ * all of them. */
+static int unknown_param(const struct pt_opts *o, const char *key, char *err, size_t errlen)
+{
+	const char *names[64];
+	int n = 0;
+
+	for (int i = 0; i < o->nwl; i++)
+		for (const struct pt_param_def *d = o->wl[i]->params; d && d->name; d++) {
+			bool dup = false;
+
+			for (int k = 0; k < n && !dup; k++)
+				dup = strcmp(names[k], d->name) == 0;
+			if (!dup && n < 64)
+				names[n++] = d->name;
+		}
+	snprintf(err, errlen, "-p: unknown parameter '%s' for %s", key,
+		 o->nwl == 1 ? o->wl[0]->name : "the selected workloads");
+	pt_suggest_append(err, errlen, key, names, n);
+	return -EINVAL;
+}
+
 /* What the options leave to defaults, and the checks that need all of them:
  * the worker list, and -p keys against the selected workloads. */
 static int opts_finish(struct pt_opts *o, const struct pt_topo *topo, char *err, size_t errlen)
@@ -603,9 +632,7 @@ static int opts_finish(struct pt_opts *o, const struct pt_topo *topo, char *err,
 		for (int i = 0; i < o->nwl && !known; i++)
 			known = pt_param_def_find(o->wl[i]->params, o->pset[k].key) != NULL;
 		if (!known)
-			return snprintf(err, errlen,
-					"-p: unknown parameter '%s' for the selected workload(s)",
-					o->pset[k].key), -EINVAL;
+			return unknown_param(o, o->pset[k].key, err, errlen);
 	}
 	return 0;
 }

@@ -64,6 +64,17 @@ int pt_cmd_report(int argc, char **argv)
 	char main_py[PATH_MAX];
 	char *args[4];
 
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		fputs("usage: ptbench report [DIR]\n"
+		      "\n"
+		      "Draws the report of the run in DIR (default: results/latest of the\n"
+		      "current directory, else of the ptbench checkout): DIR/report.html,\n"
+		      "report.md and the plot-*.svg, and prints their absolute paths. Works\n"
+		      "from any directory (the report layer is scripts/ptreport, found from\n"
+		      "this program's location or $PTBENCH_SCRIPTS). Needs python3 and gnuplot.\n",
+		      stdout);
+		return PT_EXIT_OK;
+	}
 	if (argc > 2)
 		return pt_usage_error("report: at most one directory, got '%s' too", argv[2]);
 	if (find_main(main_py, sizeof(main_py)))

@@ -11,6 +11,7 @@
 #include "schedule.h"
 #include "summary.h"
 #include "table.h"
+#include "term.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -289,9 +290,11 @@ static int run_finish(struct run *r)
 				"meta.json say so); points never run say 'not run'");
 	}
 	if (sum && !r->o->quiet && !stop_flag) {
-		pt_print_table(stdout, r->plan, sum);
-		pt_print_verdicts(stdout, r->plan, sum, r->o->band);
-		printf("results in %s\n", r->outdir);
+		int width = pt_term_width(stdout);
+
+		pt_print_table(stdout, r->plan, sum, width);
+		pt_print_verdicts(stdout, r->plan, sum, r->o->band, width);
+		pt_print_next(stdout, r->outdir);
 	}
 	free(sum);
 	return status;

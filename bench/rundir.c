@@ -10,6 +10,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -48,8 +49,13 @@ static void point_latest(const char *name)
 		pt_warn("cannot point results/latest at %s: %s", name, strerror(errno));
 	} else if (rename(tmp, "results/latest") != 0) {
 		/* A directory (or anything but a link) stays: it is not ours. */
-		pt_warn("results/latest left as it is (%s): this run is results/%s",
-			errno == EISDIR ? "a directory, not a link" : strerror(errno), name);
+		char cwd[PATH_MAX];
+		int e = errno;
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			snprintf(cwd, sizeof(cwd), ".");
+		pt_warn("%s/results/latest left as it is (%s): this run is %s/results/%s", cwd,
+			e == EISDIR ? "a directory, not a link" : strerror(e), cwd, name);
 		unlink(tmp);
 	}
 }
@@ -85,14 +91,12 @@ static int default_outdir(char *out, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
-int pt_outdir_make(const struct pt_opts *o, char *dir, size_t n, char *err, size_t errlen)
+static int given_outdir(const struct pt_opts *o, char *dir, size_t n, char *err,
+			size_t errlen)
 {
 	struct stat sb;
-	int ret;
+	int ret = mkdir_p(o->out);
 
-	if (!o->out)
-		return default_outdir(dir, n, err, errlen);
-	ret = mkdir_p(o->out);
 	if (ret)
 		return snprintf(err, errlen, "-o: cannot create '%s': %s", o->out, strerror(-ret)),
 		       -EINVAL;
@@ -103,6 +107,19 @@ int pt_outdir_make(const struct pt_opts *o, char *dir, size_t n, char *err, size
 				strerror(errno)), -EINVAL;
 	snprintf(dir, n, "%s", o->out);
 	return 0;
+}
+
+/* Every path printed is absolute: the run's directory is named so from the
+ * start (its messages, the table's closing lines, meta.json). */
+int pt_outdir_make(const struct pt_opts *o, char *dir, size_t n, char *err, size_t errlen)
+{
+	char abs[PATH_MAX];
+	int ret = o->out ? given_outdir(o, dir, n, err, errlen) : default_outdir(dir, n, err,
+										 errlen);
+
+	if (!ret && realpath(dir, abs) && strlen(abs) < n)
+		memcpy(dir, abs, strlen(abs) + 1);
+	return ret;
 }
 
 static int lock_fd = -1;
