@@ -140,17 +140,25 @@ bench: $(PTBENCH)
 # The report layer (scripts/ptreport). Values reach the shell through the
 # environment, quoted, so paths with spaces or shell metacharacters stay data.
 RESULTS ?= results/latest
-report: export PT_RESULTS = $(RESULTS)
+# The directory make was started from (make -C DIR keeps it in $(PWD)):
+# report and compare run there, so relative paths and results/latest mean
+# what they mean where the user typed the command, from any directory.
+FROM_DIR := $(if $(wildcard $(PWD)/.),$(PWD),$(CURDIR))
+# RESULTS only when given: else ptreport takes results/latest of FROM_DIR,
+# or of this checkout when FROM_DIR has none.
+report: export PT_RESULTS = $(if $(filter file default undefined,$(origin RESULTS)),,$(RESULTS))
+report: export PT_FROM = $(FROM_DIR)
 report: check-deps
-	python3 scripts/ptreport report "$$PT_RESULTS"
+	cd "$$PT_FROM" && python3 "$(CURDIR)/scripts/ptreport" report $${PT_RESULTS:+"$$PT_RESULTS"}
 
 compare: export PT_A = $(A)
 compare: export PT_B = $(B)
 compare: export PT_C = $(C)
 compare: export PT_D = $(D)
 compare: export PT_OUT = $(OUT)
+compare: export PT_FROM = $(FROM_DIR)
 compare: check-deps $(PTBENCH)
-	python3 scripts/ptreport compare --ptbench "$(abspath $(PTBENCH))" \
+	cd "$$PT_FROM" && python3 "$(CURDIR)/scripts/ptreport" compare --ptbench "$(abspath $(PTBENCH))" \
 	    $${PT_OUT:+-o "$$PT_OUT"} -- "$$PT_A" "$$PT_B" $${PT_C:+"$$PT_C"} $${PT_D:+"$$PT_D"}
 
 calibrate: $(PTBENCH)
