@@ -221,6 +221,10 @@ static int cmd_topo(int argc, char **argv, const struct pt_topo *topo)
 	int workers[PT_MAX_LIST], n = 0, c;
 	char err[256];
 
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		topo_usage(stdout);
+		return PT_EXIT_OK;
+	}
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":n:b:h")) != -1) {

@@ -73,6 +73,9 @@ Test(cli, help_version_list, .timeout = 30)
 
 	pt_test_exec(ARGV("--help"), NULL, 30, o);
 	cr_assert_eq(o->status, 0);
+	cr_assert(strstr(o->out, "run [options]") && strstr(o->out, "COMMAND --help"));
+	pt_test_exec(ARGV("run", "--help"), NULL, 30, o);
+	cr_assert_eq(o->status, 0);
 	cr_assert(strstr(o->out, "--workload"));
 	pt_test_exec(ARGV("--version"), NULL, 30, o);
 	cr_assert_eq(o->status, 0);
