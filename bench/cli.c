@@ -51,7 +51,7 @@ static void usage(FILE *f)
 	      "  --help, --version\n"
 	      "\n"
 	      "a 30-second question: CPU-bound work, processes or threads under the GIL?\n"
-	      "  ptbench run -w countdown -m gil,procs -n 2\n"
+	      "  ptbench run -w countdown -m gil,procs -n 2 --budget 30\n"
 	      "  ptbench report\n",
 	      f);
 }
