@@ -366,11 +366,15 @@ void pt_print_table(FILE *f, const struct pt_plan *plan, const struct pt_point_s
 		print_row(f, &l, &rows[i]);
 	free(rows);
 	print_legend(f, plan, width);
-	pt_put_wrapped(f,
+	pt_put_wrapped(f, l.on[C_CV] ?
 		       "median: the figure compared (time per op, or ops per second where "
 		       "throughput is the point); ±ci: half its 95% confidence interval and cv: "
 		       "its coefficient of variation, both in % of the median; vs ref: this "
-		       "model's speed over the reference model's (>1: faster).",
+		       "model's speed over the reference model's (>1: faster)." :
+		       "median: the figure compared (time per op, or ops per second where "
+		       "throughput is the point); ±ci: half its 95% confidence interval, in % of "
+		       "the median; vs ref: this model's speed over the reference model's (>1: "
+		       "faster). A wider terminal shows more columns.",
 		       width, 2);
 }
 
@@ -381,9 +385,20 @@ static void fmt_ratio(char *buf, size_t n, double r)
 	snprintf(buf, n, r >= 99.5 ? "%.0f" : r >= 9.995 ? "%.1f" : "%.2f", r);
 }
 
+/* "procs (processes)"; "serial" alone where the label is the name. */
+static void named(char *buf, size_t n, const char *model)
+{
+	const char *label = pt_model_short(model);
+
+	if (strcmp(label, model) == 0)
+		snprintf(buf, n, "%s", model);
+	else
+		snprintf(buf, n, "%s (%s)", model, label);
+}
+
 void pt_closing_line(char *buf, size_t n, const struct pt_verdict *v, double band)
 {
-	char r[16], lo[16], hi[16];
+	char r[16], lo[16], hi[16], na[64], nb[64];
 	const char *a = v->model, *b = v->ref;
 	double ratio = v->ratio, rlo = v->lo, rhi = v->hi;
 
@@ -396,25 +411,24 @@ void pt_closing_line(char *buf, size_t n, const struct pt_verdict *v, double ban
 		rhi = 1 / v->lo;
 	}
 	fmt_ratio(r, sizeof(r), ratio);
+	named(na, sizeof(na), a);
+	named(nb, sizeof(nb), b);
 	if (!isfinite(v->lo) || !isfinite(v->hi)) {
-		snprintf(buf, n, "%s: %s (%s) against %s (%s) undecided: %s×, too few "
-			 "repetitions for an interval", v->what, v->model, pt_model_short(v->model),
-			 v->ref, pt_model_short(v->ref), r);
+		snprintf(buf, n, "%s: %s against %s undecided: %s×, too few repetitions for an "
+			 "interval", v->what, na, nb, r);
 		return;
 	}
 	fmt_ratio(lo, sizeof(lo), rlo);
 	fmt_ratio(hi, sizeof(hi), rhi);
 	if (v->decision == PT_DEC_FASTER || v->decision == PT_DEC_SLOWER)
-		snprintf(buf, n, "%s: %s (%s) is %s× faster than %s (%s) [%s–%s]", v->what, a,
-			 pt_model_short(a), r, b, pt_model_short(b), lo, hi);
+		snprintf(buf, n, "%s: %s is %s× faster than %s [%s–%s]", v->what, na, r, nb, lo,
+			 hi);
 	else if (v->decision == PT_DEC_TIE)
-		snprintf(buf, n, "%s: %s (%s) and %s (%s) tie: %s× [%s–%s], within ±%g%%",
-			 v->what, a, pt_model_short(a), b, pt_model_short(b), r, lo, hi,
-			 band * 100);
+		snprintf(buf, n, "%s: %s and %s tie: %s× [%s–%s], within ±%g%%", v->what, na, nb,
+			 r, lo, hi, band * 100);
 	else
-		snprintf(buf, n, "%s: %s (%s) against %s (%s) undecided: %s× [%s–%s] "
-			 "reaches past ±%g%%; more repetitions may decide it", v->what, a,
-			 pt_model_short(a), b, pt_model_short(b), r, lo, hi, band * 100);
+		snprintf(buf, n, "%s: %s against %s undecided: %s× [%s–%s] reaches past ±%g%%; "
+			 "more repetitions may decide it", v->what, na, nb, r, lo, hi, band * 100);
 }
 
 /* Decided points first (faster or slower), then ties, then undecided. */

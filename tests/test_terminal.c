@@ -151,7 +151,7 @@ Test(terminal, closing_lines_wording, .timeout = 30)
 	read_fixture(fx);
 	cr_assert_eq(fx->n, 4);
 	pt_closing_line(line, sizeof(line), &fx->v[0], 0.05);
-	cr_assert(strstr(line, "gil (GIL threads) against serial (serial) undecided: 0.97× "
+	cr_assert(strstr(line, "gil (GIL threads) against serial undecided: 0.97× "
 			       "[0.91–1.03]"), "%s", line);
 	cr_assert(!strstr(line, "faster"), "undecided names no winner: %s", line);
 	pt_closing_line(line, sizeof(line), &fx->v[1], 0.05);
