@@ -18,7 +18,9 @@
 
 #define ARGV(...) ((const char *const[]){ "ptbench", __VA_ARGS__, NULL })
 
-/* The longest line of @text in display columns (UTF-8). */
+/* The longest line of @text in display columns (UTF-8), but for the last
+ * two (the results directory and the report command: a path is as long as
+ * it is, and stays whole so that it can be pasted). */
 static int widest_line(const char *text, char *which, size_t n)
 {
 	int widest = 0;
@@ -29,7 +31,8 @@ static int widest_line(const char *text, char *which, size_t n)
 		int w;
 
 		snprintf(line, sizeof(line), "%.*s", (int)len, p);
-		w = pt_text_cols(line);
+		w = strncmp(line, "results: /", 10) && strncmp(line, "next:    /", 10) ?
+			    pt_text_cols(line) : 0;
 		if (w > widest) {
 			widest = w;
 			snprintf(which, n, "%s", line);
