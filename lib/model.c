@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The execution models behind one spawn/join API. Workers are threads
-// (threads, gil, gil-old), fork()ed children (procs) or bodies called one
+// (threads, gil, gil-old, ft), fork()ed children (procs) or bodies called one
 // after another (serial); all meet at a futex start gate in the shared
 // arena and leave their figures in their own slot there.
 #include "model.h"
@@ -30,6 +30,8 @@ static const struct {
 	[PT_MODEL_PROCS] = { "procs", "fork()ed processes sharing a MAP_SHARED arena (multiprocessing)" },
 	[PT_MODEL_GIL] = { "gil", "threads under a simulated GIL, CPython 3.2+ policy" },
 	[PT_MODEL_GIL_OLD] = { "gil-old", "threads under a simulated GIL, CPython 2 policy" },
+	[PT_MODEL_FT] = { "ft", "threads paying free-threaded CPython's costs (3.13t/3.14t): biased "
+				"refcounts, per-object locks, a single-thread tax" },
 };
 
 static _Thread_local struct pt_worker *current;
@@ -88,6 +90,13 @@ static void worker_init(struct pt_team *t, struct pt_worker *w, int id)
 			w->tick_flag = &t->gil.drop_request;
 		else
 			w->tick_count = &w->gil_state.ticks_left;
+	}
+	/* Extra threads (id < 0) pay no ft costs: they have no object of
+	 * their own, and their ticks are not the point's figures. */
+	if (t->ft_inited && id >= 0) {
+		pt_ft_thread_init(&w->ft_state, &t->ft, id, w->neighbour);
+		w->ft = &w->ft_state;
+		w->own_ticks = w->ft->period;
 	}
 }
 
@@ -148,6 +157,15 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 			return ret;
 		}
 		t->gil_inited = true;
+	}
+	if (cfg->model == PT_MODEL_FT) {
+		ret = pt_ft_init(&t->ft, &cfg->ft, n);
+		if (ret) {
+			free(t->workers);
+			pt_arena_destroy(&t->arena);
+			return ret;
+		}
+		t->ft_inited = true;
 	}
 	for (int i = 0; i < n; i++)
 		worker_init(t, &t->workers[i], i);
@@ -214,6 +232,8 @@ static void worker_main(struct pt_worker *w, enum pt_usage_who who, bool gate)
 			pt_gil_release(w->gt);
 		s->gil = w->gt->st;
 	}
+	if (w->ft)
+		s->ft = w->ft->st;
 	s->t_end_ns = pt_now_ns();
 	pt_usage_get(&u1, who);
 	pt_usage_sub(&s->usage, &u1, &u0);
@@ -814,6 +834,7 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 		st->gil.drop_requests += s->gil.drop_requests;
 		st->gil.yields += s->gil.yields;
 		st->gil.wait_ns += s->gil.wait_ns;
+		pt_ft_stats_add(&st->ft, &s->ft);
 		if (s->gil.wait_max_ns > st->gil.wait_max_ns)
 			st->gil.wait_max_ns = s->gil.wait_max_ns;
 		pt_hist_merge(&st->lat, &s->lat);
@@ -866,6 +887,8 @@ void pt_team_destroy(struct pt_team *t)
 		return;
 	if (t->gil_inited)
 		pt_gil_destroy(&t->gil);
+	if (t->ft_inited)
+		pt_ft_destroy(&t->ft);
 	free(t->workers);
 	pt_arena_destroy(&t->arena);
 	memset(t, 0, sizeof(*t));
@@ -873,9 +896,10 @@ void pt_team_destroy(struct pt_team *t)
 
 void pt_tick_slow(struct pt_worker *w)
 {
-	/* The private counter only counts down to wrap around. */
+	/* The private counter only counts down to wrap around, except under
+	 * ft, where it counts the ticks of a batch. */
 	if (w->own_ticks <= 0)
-		w->own_ticks = INT_MAX;
+		w->own_ticks = w->ft ? pt_ft_ticks(w->ft) : INT_MAX;
 	/* pt_tick() has counted the tick already (under the old policy its
 	 * counter is the holder's ticks_left): only the GIL's check is left. */
 	if (w->gt && pt_gil_due(w->gt))

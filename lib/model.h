@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One spawn/join API over the execution models: serial, threads, procs
- * (fork()ed children), gil and gil-old (threads under a simulated GIL).
+ * (fork()ed children), gil and gil-old (threads under a simulated GIL), ft
+ * (threads paying free-threaded CPython's costs, lib/objects.h).
  * Workers meet at a start gate, run the same body under every model, and
  * leave their figures in their own cache-line-aligned slot of a shared
  * arena. Workloads see only struct pt_worker and the hooks below. */
@@ -10,6 +11,7 @@
 #include "clock.h"
 #include "gil.h"
 #include "hist.h"
+#include "objects.h"
 #include "shm.h"
 #include "work.h"
 
@@ -25,6 +27,7 @@ enum pt_model {
 	PT_MODEL_PROCS,
 	PT_MODEL_GIL,
 	PT_MODEL_GIL_OLD,
+	PT_MODEL_FT,
 	PT_MODEL_COUNT
 };
 
@@ -60,6 +63,7 @@ struct pt_slot {
 	uint64_t t_start_ns, t_end_ns;
 	struct pt_usage usage;	/* this worker's own CPU time and switches */
 	struct pt_gil_stats gil;
+	struct pt_ft_stats ft;	/* the ft model's own counters */
 	int bind_err;		/* 0, or the errno of a failed binding */
 	double metric[PT_MAX_METRICS]; /* workload-defined, per worker */
 	struct pt_hist lat;	/* latency samples, when the workload has them */
@@ -115,6 +119,8 @@ struct pt_worker {
 	int bind_pu;		  /* OS index of the PU to bind to, or -1 */
 	struct pt_task task;	  /* the spawner's bookkeeping */
 	struct pt_gil_thread gil_state;
+	struct pt_ft_thread *ft;  /* NULL unless the model is ft */
+	struct pt_ft_thread ft_state;
 };
 
 /* What a started process runs; its return is the process's exit status. */
@@ -165,6 +171,7 @@ struct pt_team_config {
 	 * rebuild the workload's side of the point: an opaque string from the
 	 * caller, handed to the new process (see lib/start.h). */
 	const char *spawn_args;
+	struct pt_ft_config ft;	/* the ft model's objects and tax */
 };
 
 #define PT_MAX_HELPERS 4
@@ -179,6 +186,8 @@ struct pt_team {
 	int nall;		/* nworkers + neighbours */
 	struct pt_gil gil;
 	bool gil_inited;
+	struct pt_ft ft;
+	bool ft_inited;
 	int nspawned;
 	pthread_t helpers[PT_MAX_HELPERS];
 	struct pt_helper_start {
@@ -248,6 +257,7 @@ struct pt_team_stats {
 	struct pt_usage usage;	/* summed over workers */
 	uint64_t ops, ops_min, ops_max;
 	struct pt_gil_stats gil; /* summed; wait_max_ns is the max */
+	struct pt_ft_stats ft;	/* summed */
 	struct pt_hist lat;	/* merged */
 	int failed;		/* workers whose body failed */
 	int crashed;		/* procs: workers killed by a signal */
@@ -306,7 +316,9 @@ static inline bool pt_running(const struct pt_worker *w)
  * load, a counter decrement, one branch), so that the models' loops differ
  * only in what the slow path does: under the new GIL the flag is the drop
  * request; under the old one the counter is the holder's ticks to its next
- * periodic release; elsewhere the flag stays 0 and the counter only wraps. */
+ * periodic release; under ft it counts down the batch of ticks whose
+ * object touches and tax pt_ft_ticks() pays at its end; elsewhere the flag
+ * stays 0 and the counter only wraps. */
 static inline void pt_tick(struct pt_worker *w)
 {
 	int flag = atomic_load_explicit(w->tick_flag, memory_order_relaxed);

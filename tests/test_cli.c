@@ -2,6 +2,7 @@
 // The ptbench program: bad options and values exit 2 with a message that
 // names them; `run --quick` writes well-formed results; list and topo work.
 #include "helpers.h"
+#include "model.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -141,8 +142,8 @@ Test(cli, quick_run_end_to_end, .timeout = 180)
 
 	snprintf(path, sizeof(path), "%s/results.csv", out);
 	lines = pt_test_csv_shape(path, &nf);
-	/* 5 models x 2 worker counts x 2 repetitions, plus the header. */
-	cr_assert_eq(lines, 1 + 5 * 2 * 2, "%d lines", lines);
+	/* Every model x 2 worker counts x 2 repetitions, plus the header. */
+	cr_assert_eq(lines, 1 + PT_MODEL_COUNT * 2 * 2, "%d lines", lines);
 	nh = read_fields(path, 0, head, 128);
 	for (size_t i = 0; i < sizeof(contract) / sizeof(contract[0]); i++)
 		cr_assert_eq(col(head, nh, contract[i]), (int)i, "column %s", contract[i]);
@@ -163,7 +164,7 @@ Test(cli, quick_run_end_to_end, .timeout = 180)
 	}
 
 	snprintf(path, sizeof(path), "%s/summary.csv", out);
-	cr_assert_eq(pt_test_csv_shape(path, NULL), 1 + 5 * 2);
+	cr_assert_eq(pt_test_csv_shape(path, NULL), 1 + PT_MODEL_COUNT * 2);
 	snprintf(path, sizeof(path), "%s/meta.json", out);
 	json_error_t jerr;
 	json_t *meta = json_load_file(path, 0, &jerr);

@@ -449,7 +449,7 @@ static void run_faults(struct run *r, const char *modes, const char *timeout, bo
 	cr_assert_eq(r->status, 1, "exit %d: %s", r->status, err);
 	snprintf(path, sizeof(path), "%s/results.csv", r->out);
 	c = csv_load(path);
-	cr_assert_eq(c->nrows, 5 * nmodes, "%d rows", c->nrows);
+	cr_assert_eq(c->nrows, PT_MODEL_COUNT * nmodes, "%d rows", c->nrows);
 	if (!san_known)
 		*san = sanitized(r->out);
 	for (int i = 0; i < c->nrows; i++) {
@@ -503,7 +503,7 @@ Test(reliability, faults_contained_every_model, .timeout = 150)
 	run_faults(&r, "crash,fail,exit", "30", false, &san, seen);
 	run_faults(&r, "hang", "0.5", true, &san, seen);
 	for (int m = 0; m < 4; m++)
-		cr_assert_eq(seen[m], 5, "mode %d ran under %d models", m, seen[m]);
+		cr_assert_eq(seen[m], PT_MODEL_COUNT, "mode %d ran under %d models", m, seen[m]);
 }
 
 /* The victim must be one of the workers: a point that cannot hold it fails
@@ -1116,6 +1116,7 @@ static void expect_refused(const char *const argv[], const char *named, const ch
 Test(reliability, bad_input_named_exit_2, .timeout = 60)
 {
 	static char longarg[5000];
+	char points[64], runs[64];
 
 	memset(longarg, '7', sizeof(longarg) - 1);
 	/* Text that results.csv and meta.json (JSON: UTF-8) cannot hold, shown
@@ -1125,12 +1126,15 @@ Test(reliability, bad_input_named_exit_2, .timeout = 60)
 	expect_refused(ARGV("run", "-p", "mode=a\tb"), "mode=a\\x09b", "control character");
 	expect_refused(ARGV("run", "-o", longarg), "777777", "too long");
 	/* Plans too large to hold or to run. */
+	/* 64 worker counts x 40 counts x every model. */
+	snprintf(points, sizeof(points), "%d points", 64 * 40 * PT_MODEL_COUNT);
 	expect_refused(ARGV("run", "--dry-run", "-w", "countdown", "-n", "1-64", "-p",
 			    "count=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,"
 			    "21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40"),
-		       "12800 points", "narrow");
+		       points, "narrow");
+	snprintf(runs, sizeof(runs), "%d points x 1001 repetitions", 64 * PT_MODEL_COUNT);
 	expect_refused(ARGV("run", "--dry-run", "-w", "countdown", "-n", "1-64", "-r", "1000"),
-		       "320 points x 1001 repetitions", "runs");
+		       runs, "runs");
 	/* Options given values they do not take; "--" ends the options. */
 	expect_refused(ARGV("run", "--quick=1"), "--quick", "takes no value");
 	expect_refused(ARGV("run", "--quiet=yes"), "--quiet", "takes no value");

@@ -56,6 +56,7 @@ static double countdown_estimate(const struct pt_params *p, enum pt_model m, int
 	switch (m) {
 	case PT_MODEL_THREADS:
 	case PT_MODEL_PROCS:
+	case PT_MODEL_FT:
 		return total / (par > 0 ? par : 1);
 	case PT_MODEL_GIL_OLD:
 		/* The old GIL thrashes on a multicore machine (Beazley 2010:

@@ -514,7 +514,7 @@ static double fw_estimate(const struct pt_params *p, enum pt_model m, int n, int
 {
 	double lines = (double)pt_param_int(p, "lines");
 	double per = lines * (pt_param_int(p, "io") == IO_STDIO ? 35e-9 : 6e-9);
-	int mode, par = m == PT_MODEL_THREADS || m == PT_MODEL_PROCS ? (n < npus ? n : npus) : 1;
+	int mode, par = m == PT_MODEL_THREADS || m == PT_MODEL_PROCS || m == PT_MODEL_FT ? (n < npus ? n : npus) : 1;
 	uint64_t every;
 
 	if (parse_sync(pt_param_str(p, "sync"), &mode, &every) == 0 && mode != SYNC_NONE)
