@@ -894,12 +894,23 @@ void pt_team_destroy(struct pt_team *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Out of line, so that the other models' slow path stays as it was. */
+static __attribute__((noinline)) void ft_batch_end(struct pt_worker *w)
+{
+	w->own_ticks = pt_ft_ticks(w->ft);
+}
+
 void pt_tick_slow(struct pt_worker *w)
 {
 	/* The private counter only counts down to wrap around, except under
-	 * ft, where it counts the ticks of a batch. */
-	if (w->own_ticks <= 0)
-		w->own_ticks = w->ft ? pt_ft_ticks(w->ft) : INT_MAX;
+	 * ft, where it counts the ticks of a batch (ft has no GIL to check). */
+	if (w->own_ticks <= 0) {
+		if (w->ft) {
+			ft_batch_end(w);
+			return;
+		}
+		w->own_ticks = INT_MAX;
+	}
 	/* pt_tick() has counted the tick already (under the old policy its
 	 * counter is the holder's ticks_left): only the GIL's check is left. */
 	if (w->gt && pt_gil_due(w->gt))
