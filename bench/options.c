@@ -24,6 +24,7 @@ void pt_opts_defaults(struct pt_opts *o)
 	o->rep_lo_s = PT_TARGET_LO_S;
 	o->rep_hi_s = PT_TARGET_HI_S;
 	o->band = PT_BAND_DEFAULT;
+	o->ft_tax_pct = PT_FT_DEFAULT_TAX_PCT;
 }
 
 void pt_opts_free(struct pt_opts *o)
@@ -129,6 +130,95 @@ static int set_seconds(struct pt_opts *o, const struct pt_optdef *d, const char 
 	}
 	*FIELD(o, d, double) = t;
 	return 0;
+}
+
+/* A decimal number as a whole: 0 or -EINVAL (nan and inf are no numbers). */
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!((*s >= '0' && *s <= '9') || *s == '.'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A percentage in [min, max]. */
+static int set_percent(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		       size_t errlen)
+{
+	char what[64];
+	double v;
+
+	if (parse_double(arg, &v) || v < d->min || v > d->max) {
+		snprintf(err, errlen, "%s: '%s' is not a percentage in [%g, %g]",
+			 pt_opt_what(d, what, sizeof(what)), arg, d->min, d->max);
+		return -EINVAL;
+	}
+	*FIELD(o, d, double) = v;
+	return 0;
+}
+
+/* A fraction in [0, 1], once each. */
+static int add_fraction(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	double v;
+
+	if (parse_double(item, &v) || v > 1) {
+		snprintf(err, errlen, "'%s' is not a fraction in [0, 1]", item);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nshared; i++)
+		if (o->shared[i] == v)
+			return 0;
+	if (o->nshared >= PT_MAX_LIST) {
+		snprintf(err, errlen, "too many values");
+		return -EINVAL;
+	}
+	o->shared[o->nshared++] = v;
+	return 0;
+}
+
+static int set_shared(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		      size_t errlen)
+{
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_fraction, o, err,
+				errlen);
+}
+
+static int add_container(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_opts *o = arg;
+	unsigned v;
+
+	if (strcmp(item, "0") != 0 && strcmp(item, "1") != 0) {
+		snprintf(err, errlen, "'%s' is not 0 (a shared object) or 1 (a shared container)",
+			 item);
+		return -EINVAL;
+	}
+	v = item[0] == '1';
+	for (int i = 0; i < o->ncontainers; i++)
+		if (o->containers[i] == v)
+			return 0;
+	o->containers[o->ncontainers++] = v;
+	return 0;
+}
+
+static int set_containers(struct pt_opts *o, const struct pt_optdef *d, const char *arg,
+			  char *err, size_t errlen)
+{
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_container, o, err,
+				errlen);
 }
 
 static int set_text(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
@@ -422,6 +512,7 @@ static int set_param(struct pt_opts *o, const struct pt_optdef *d, const char *a
 
 enum { OPT_WARMUP = 256, OPT_NEIGHBOURS, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_TIMEOUT,
        OPT_FORCE, OPT_DRY_RUN, OPT_START, OPT_BUDGET, OPT_REP_TIME, OPT_BAND, OPT_SEED,
+       OPT_SHARED, OPT_CONTAINER, OPT_FT_TAX,
        OPT_HELP = 'h', OPT_VERSION = 'V' };
 
 #define F(name) offsetof(struct pt_opts, name)
@@ -431,7 +522,10 @@ const struct pt_optdef pt_run_options[] = {
 	{ .name = "workload", .key = 'w', .arg = "LIST", .set = set_workloads,
 	  .help = "workloads (default: all but self-tests; see list)" },
 	{ .name = "model", .key = 'm', .arg = "LIST", .set = set_models,
-	  .help = "serial,threads,procs,gil,gil-old (default: all)" },
+	  .given = F(models_given),
+	  .help = "serial,threads,procs,gil,gil-old,ft (default: all;\n"
+		  "the default suite runs ft on countdown, the\n"
+		  "primitives and pool only)" },
 	{ .name = "workers", .key = 'n', .arg = "LIST", .set = set_text, .field = F(workers_arg),
 	  .given = F(workers_given), .help = "e.g. 1,2,4, ranges 1-8, or auto (default)" },
 	{ .name = "repeat", .key = 'r', .arg = "N", .set = set_count, .field = F(repeat),
@@ -453,6 +547,17 @@ const struct pt_optdef pt_run_options[] = {
 	  .help = "gil-old check interval(s), ticks (default 100)" },
 	{ .name = "start", .key = OPT_START, .arg = "LIST", .set = set_starts,
 	  .help = "procs start method(s): fork, forkserver, spawn\n(default fork)" },
+	{ .name = "shared", .key = OPT_SHARED, .arg = "LIST", .set = set_shared,
+	  .help = "ft: fraction(s) of ticks touching a shared object,\n"
+		  "0 to 1 (default 0; the other models pay nothing)" },
+	{ .name = "container", .key = OPT_CONTAINER, .arg = "LIST", .set = set_containers,
+	  .help = "ft: 1 = those ticks operate on a shared container\n"
+		  "under its per-object lock, 0 = take a reference\n"
+		  "(default 0)" },
+	{ .name = "ft-tax", .key = OPT_FT_TAX, .arg = "PCT", .set = set_percent,
+	  .field = F(ft_tax_pct), .min = 0, .max = PT_FT_MAX_TAX_PCT,
+	  .help = "ft: single-thread tax, % of a tick (default 8, the\n"
+		  "Python 3.14 docs' figure for x86-64 Linux)" },
 	{ .name = "cpu-neighbours", .key = OPT_NEIGHBOURS, .arg = "N", .set = set_count,
 	  .field = F(neighbours), .min = 0, .max = 64,
 	  .help = "N extra CPU-bound workers run beside each point\n"

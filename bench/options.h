@@ -47,6 +47,11 @@ struct pt_opts {
 	struct pt_ulist checks;	   /* --check-interval, ticks */
 	const struct pt_start_method *starts[PT_MAX_STARTS]; /* --start (procs) */
 	int nstarts;
+	double shared[PT_MAX_LIST]; /* --shared fractions (ft) */
+	int nshared;
+	unsigned containers[2];	    /* --container 0,1 (ft) */
+	int ncontainers;
+	double ft_tax_pct;	    /* --ft-tax (ft) */
 	struct pt_pset pset[PT_MAX_PSETS];
 	int npsets;
 	int repeat, warmup;
@@ -62,7 +67,7 @@ struct pt_opts {
 	bool seed_given;
 	/* What the user gave; the default suite fills in the rest. */
 	bool suite; /* no -w: every workload, each as its suite spec says */
-	bool workers_given, binds_given, repeat_given, warmup_given;
+	bool workers_given, binds_given, repeat_given, warmup_given, models_given;
 };
 
 /* One option of the table. @set parses @arg into the field at offset

@@ -38,9 +38,13 @@ static int push_point(struct pt_plan *plan, int *cap, const struct pt_point *pt)
 }
 
 /* How many points model @m makes: one per GIL interval under its GIL, one
- * per start method under procs. */
+ * per start method under procs, one per --shared and --container value
+ * under ft (none where the default suite leaves ft out). */
 static int model_variants(const struct pt_wl_spec *ws, enum pt_model m)
 {
+	if (m == PT_MODEL_FT)
+		return ws->no_ft ? 0 : (ws->nshared ? ws->nshared : 1) *
+					       (ws->ncontainers ? ws->ncontainers : 1);
 	if (m == PT_MODEL_GIL && ws->intervals.n)
 		return ws->intervals.n;
 	if (m == PT_MODEL_GIL_OLD && ws->checks.n)
@@ -63,6 +67,14 @@ static void model_variant(const struct pt_wl_spec *ws, enum pt_model m, int v,
 	if (m == PT_MODEL_GIL_OLD)
 		pt->check_interval = ws->checks.n ? ws->checks.v[v] : PT_GIL_DEFAULT_CHECK;
 	pt->start = m != PT_MODEL_PROCS ? NULL : ws->nstarts ? ws->starts[v] : &pt_start_fork;
+	memset(&pt->ft, 0, sizeof(pt->ft));
+	if (m == PT_MODEL_FT) {
+		int nsh = ws->nshared ? ws->nshared : 1;
+
+		pt->ft.shared = ws->nshared ? ws->shared[v % nsh] : 0;
+		pt->ft.container = ws->ncontainers && ws->containers[v / nsh];
+		pt->ft.tax_pct = ws->ft_tax_pct;
+	}
 }
 
 /* The parameters of combination @idx of the sweeps, checked. */
@@ -213,9 +225,10 @@ static double estimate_round_s(const struct pt_plan *plan, int npus)
 		if (pt_workload_skip_reason(pt->wl, pt->model, pt->nworkers))
 			continue;
 		total += PT_REP_OVERHEAD_S +
-			 (pt->wl->estimate_s ? pt->wl->estimate_s(&pt->params, pt->model,
-								  pt->nworkers, npus)
-					     : PT_DEFAULT_ESTIMATE_S);
+			 pt_point_ft_factor(pt) *
+				 (pt->wl->estimate_s ? pt->wl->estimate_s(&pt->params, pt->model,
+									  pt->nworkers, npus)
+						     : PT_DEFAULT_ESTIMATE_S);
 	}
 	return total;
 }
@@ -317,6 +330,7 @@ double pt_plan_timeout(const struct pt_plan *plan, const struct pt_point *pt)
 				 : PT_DEFAULT_ESTIMATE_S * pt->nworkers;
 	if (!(est >= 0))
 		est = PT_DEFAULT_ESTIMATE_S * pt->nworkers; /* NaN or negative: a bug */
+	est *= pt_point_ft_factor(pt);
 	t = PT_TIMEOUT_FLOOR_S + PT_TIMEOUT_FACTOR * est;
 	return t < PT_TIMEOUT_MAX_S ? t : PT_TIMEOUT_MAX_S;
 }

@@ -76,6 +76,7 @@ static void fill_result(struct pt_result *res, const struct pt_ctx *ctx,
 		res->lat_p99_us = pt_hist_percentile(&st->lat, 99) / 1e3;
 	}
 	res->gil = st->gil;
+	res->ft = st->ft;
 	res->bind_failed = st->bind_failed;
 	memcpy(res->metric, ctx->metric, sizeof(res->metric));
 }
@@ -214,6 +215,7 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		/* Serial runs its bodies one after another: no neighbour can
 		 * run beside them. */
 		.neighbours = pt->model == PT_MODEL_SERIAL ? 0 : pt->neighbours,
+		.ft = pt->ft,
 	};
 	struct pt_team team;
 	struct pt_team_stats *st = NULL;

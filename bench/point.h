@@ -33,6 +33,7 @@ struct pt_point {
 	int neighbours;		     /* CPU-bound neighbours (--cpu-neighbours) */
 	const struct pt_start_method *start; /* procs: --start (fork, forkserver,
 					      * spawn); NULL for other models */
+	struct pt_ft_config ft;	     /* ft only (--shared, --container, --ft-tax), else 0 */
 	bool quick;
 	uint64_t size; /* the amount its pilots chose (wl->size param); 0: not sized */
 };
@@ -47,6 +48,7 @@ struct pt_result {
 	uint64_t nvcsw, nivcsw;
 	uint64_t ops_min, ops_max;     /* across workers: fairness */
 	struct pt_gil_stats gil;
+	struct pt_ft_stats ft;
 	int bind_failed;
 	double metric[PT_MAX_METRICS]; /* NAN: empty */
 	struct pt_noise_figures noise; /* what others did meanwhile */
@@ -55,6 +57,17 @@ struct pt_result {
 	int noise_flag;
 	_Atomic int written;	       /* the child finished writing */
 };
+
+/* How much longer than under threads a point under ft is expected to take
+ * (plan estimates, timeouts): its tax, and for shared ticks a contended
+ * atomic update of about 100 ns against a 28 ns tick, uncontended 10 ns. */
+static inline double pt_point_ft_factor(const struct pt_point *pt)
+{
+	if (pt->model != PT_MODEL_FT)
+		return 1.0;
+	return (1.0 + pt->ft.tax_pct / 100.0) *
+	       (1.0 + pt->ft.shared * (pt->nworkers > 1 ? 3.5 : 0.4));
+}
 
 /* What every repetition of a run shares. */
 struct pt_runenv {

@@ -15,6 +15,8 @@ static const char *const base_cols[] = {
 	"ops_min", "ops_max", "switch_interval_us", "check_interval", "start", "cpu_neighbours",
 	"gil_acquisitions",
 	"gil_switches", "gil_drop_requests", "gil_wait_us", "gil_wait_max_us",
+	"shared", "container", "ft_tax_pct", "ft_atomic_updates", "ft_lock_acquisitions",
+	"ft_lock_contended", "ft_lock_parks",
 	"bind_failed", "message",
 	/* issue 14: the amount pilots chose, and what others did meanwhile */
 	"size", "steal_s", "irq_s", "softirq_s", "migrations", "load1", "freq_mhz",
@@ -109,6 +111,7 @@ void pt_csv_row(FILE *f, const struct pt_columns *c, const struct pt_point *pt, 
 {
 	bool ran = r->status != PT_ST_SKIPPED && r->status != PT_ST_TIMEOUT && isfinite(r->wall_s);
 	bool gil = pt_model_has_gil(pt->model) && ran;
+	bool ft = pt->model == PT_MODEL_FT, ft_ran = ft && ran;
 
 	fprintf(f, "%s,%s,%d,%s,%d,%s", pt->wl->name, pt_model_name(pt->model), pt->nworkers,
 		pt_bind_name(pt->bind), rep, pt_status_name(r->status));
@@ -132,6 +135,16 @@ void pt_csv_row(FILE *f, const struct pt_columns *c, const struct pt_point *pt, 
 	pt_csv_u64(f, r->gil.drop_requests, gil);
 	pt_csv_num(f, gil ? (double)r->gil.wait_ns / 1e3 : NAN);
 	pt_csv_num(f, gil ? (double)r->gil.wait_max_ns / 1e3 : NAN);
+	/* Under the other models shared objects cost nothing beyond the tick
+	 * (README, Models): the ft settings apply to ft points only, as the
+	 * GIL intervals apply to the GIL models. */
+	pt_csv_num(f, ft ? pt->ft.shared : NAN);
+	pt_csv_u64(f, pt->ft.container, ft);
+	pt_csv_num(f, ft ? pt->ft.tax_pct : NAN);
+	pt_csv_u64(f, r->ft.atomic_updates, ft_ran);
+	pt_csv_u64(f, r->ft.lock_acquisitions, ft_ran);
+	pt_csv_u64(f, r->ft.lock_contended, ft_ran);
+	pt_csv_u64(f, r->ft.lock_parks, ft_ran);
 	pt_csv_u64(f, (uint64_t)r->bind_failed, ran && pt->bind != PT_BIND_NONE);
 	fputc(',', f);
 	pt_csv_field(f, r->msg);

@@ -104,6 +104,20 @@ static int add_start(const char *item, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
+static int add_suite_fraction(const char *item, void *arg, char *err, size_t errlen)
+{
+	struct pt_wl_spec *ws = arg;
+	char *end;
+	double v = strtod(item, &end);
+
+	if (*end || !(v >= 0 && v <= 1) || ws->nshared >= PT_MAX_LIST) {
+		snprintf(err, errlen, "bad suite ft_shared value '%s'", item);
+		return -EINVAL;
+	}
+	ws->shared[ws->nshared++] = v;
+	return 0;
+}
+
 /* @o as it applies to @ws->wl: what the user gave, else (in suite mode)
  * the workload's suite spec. */
 static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
@@ -120,6 +134,11 @@ static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
 	ws->checks = o->checks;
 	memcpy(ws->starts, o->starts, sizeof(ws->starts));
 	ws->nstarts = o->nstarts;
+	memcpy(ws->shared, o->shared, sizeof(ws->shared));
+	ws->nshared = o->nshared;
+	memcpy(ws->containers, o->containers, sizeof(ws->containers));
+	ws->ncontainers = o->ncontainers;
+	ws->ft_tax_pct = o->ft_tax_pct;
 	for (int k = 0; k < o->npsets; k++)
 		if (pt_param_def_find(ws->wl->params, o->pset[k].key))
 			ws->pset[ws->npsets++] = &o->pset[k];
@@ -136,6 +155,12 @@ static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
 		return -EINVAL;
 	if (s->starts && !o->nstarts &&
 	    pt_for_each_item(ws->wl->name, s->starts, add_start, ws, err, errlen))
+		return -EINVAL;
+	/* ft runs where the suite compares it with free threads and the GIL:
+	 * countdown at several --shared, the primitives, pool. */
+	ws->no_ft = !o->models_given && !s->ft_shared;
+	if (s->ft_shared && !o->nshared &&
+	    pt_for_each_item(ws->wl->name, s->ft_shared, add_suite_fraction, ws, err, errlen))
 		return -EINVAL;
 	if (s->placements && !o->binds_given && placements_differ(topo)) {
 		ws->nbinds = 0;

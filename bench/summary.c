@@ -30,7 +30,8 @@ static double ratio_to(const struct pt_plan *plan, const struct pt_point_summary
 				     : q->nworkers == 1 && same_but(pt, q, true, false) &&
 					       q->switch_interval_us == pt->switch_interval_us &&
 					       q->check_interval == pt->check_interval &&
-					       q->start == pt->start;
+					       q->start == pt->start &&
+					       memcmp(&q->ft, &pt->ft, sizeof(q->ft)) == 0;
 
 		if (match && s[j].n_ok && isfinite(s[j].ops_med) && s[j].ops_med > 0)
 			return s[i].ops_med / s[j].ops_med;
@@ -256,7 +257,8 @@ int pt_summaries(const struct pt_plan *plan, const struct pt_point_runs *pr, dou
 
 static void summary_header(FILE *f, const struct pt_columns *c)
 {
-	fputs("workload,model,workers,bind,switch_interval_us,check_interval,start,n,n_ok,status,"
+	fputs("workload,model,workers,bind,switch_interval_us,check_interval,start,shared,"
+	      "container,ft_tax_pct,n,n_ok,status,"
 	      "wall_median_s,wall_ci_lo_s,wall_ci_hi_s,wall_cv,ops_per_s_median,"
 	      "ops_per_s_ci_lo,ops_per_s_ci_hi,ops_per_s_cv,lat_p50_us,lat_p99_us,"
 	      "user_median_s,sys_median_s,speedup_vs_serial,speedup_vs_1,efficiency,"
@@ -307,6 +309,9 @@ static void summary_row(FILE *f, const struct pt_columns *c, const struct pt_pla
 	pt_csv_u64(f, pt->switch_interval_us, pt->model == PT_MODEL_GIL);
 	pt_csv_u64(f, pt->check_interval, pt->model == PT_MODEL_GIL_OLD);
 	fprintf(f, ",%s", pt->start ? pt->start->name : "");
+	pt_csv_num(f, pt->model == PT_MODEL_FT ? pt->ft.shared : NAN);
+	pt_csv_u64(f, pt->ft.container, pt->model == PT_MODEL_FT);
+	pt_csv_num(f, pt->model == PT_MODEL_FT ? pt->ft.tax_pct : NAN);
 	fprintf(f, ",%d,%d,%s", p->n, p->n_ok, pt_status_name(p->status));
 	for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++)
 		pt_csv_num(f, figures[k]);

@@ -50,6 +50,11 @@ void pt_point_label(const struct pt_point *pt, char *buf, size_t n)
 		snprintf(item, sizeof(item), "start=%s", pt->start->name);
 		used = label_add(buf, n, used, item);
 	}
+	if (pt->model == PT_MODEL_FT) {
+		snprintf(item, sizeof(item), "shared=%g%s", pt->ft.shared,
+			 pt->ft.container ? " container" : "");
+		used = label_add(buf, n, used, item);
+	}
 	if (pt->neighbours > 0) {
 		snprintf(item, sizeof(item), "cpu-neighbours=%d", pt->neighbours);
 		used = label_add(buf, n, used, item);

@@ -75,7 +75,7 @@ const struct pt_workload pt_wl_countdown = {
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	.size = "count",
-	.suite = { .placements = true },
+	.suite = { .placements = true, .ft_shared = "0,0.5,1" },
 	.estimate_s = countdown_estimate,
 	.run = countdown_run,
 };

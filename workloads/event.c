@@ -306,7 +306,7 @@ const struct pt_workload pt_wl_event = {
 	.min_workers = 2,
 	.skip_why = "event needs its workers waiting on each other at once",
 	.size = "rounds",
-	.suite = { .workers = "2,4", .sweep = "pattern=pingpong,wakeall" },
+	.suite = { .workers = "2,4", .sweep = "pattern=pingpong,wakeall", .ft_shared = "0" },
 	.estimate_s = ev_estimate,
 	.shared_size = ev_shared_size,
 	.setup = ev_setup,

@@ -363,7 +363,7 @@ const struct pt_workload pt_wl_queue = {
 	.min_workers = 2,
 	.skip_why = "queue's producers and consumers must run at once",
 	.size = "items",
-	.suite = { .workers = "2,4", .sweep = "kind=fifo,priority" },
+	.suite = { .workers = "2,4", .sweep = "kind=fifo,priority", .ft_shared = "0" },
 	.estimate_s = q_estimate,
 	.validate = q_validate,
 	.shared_size = q_shared_size,

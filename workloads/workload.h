@@ -36,6 +36,9 @@ struct pt_suite {
 	const char *intervals; /* GIL switch intervals (us), or NULL: the default */
 	bool placements;       /* also compact and scatter where they differ */
 	const char *starts;    /* procs start methods (--start syntax), or NULL: fork */
+	/* The --shared fractions the ft model runs at, beside threads and
+	 * gil (the free-threading comparison); NULL: not under ft. */
+	const char *ft_shared;
 };
 
 /* One repetition of one point, inside the point's own process. */
