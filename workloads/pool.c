@@ -604,7 +604,8 @@ const struct pt_workload pt_wl_pool = {
 	/* From about 1 us to 10 ms of CPython-equivalent work (a tick is
 	 * about 28 ns), at 64 B, 64 KiB and 1 MiB: the report's crossover map. */
 	.suite = { .workers = "2",
-		   .sweep = "work=35,350,3500,35000,350000;payload=64,64K,1M" },
+		   .sweep = "work=35,350,3500,35000,350000;payload=64,64K,1M",
+		   .ft_shared = "0" },
 	.estimate_s = pool_estimate,
 	.validate = pool_validate,
 	.shared_size = pool_shared_size,
