@@ -22,11 +22,11 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
 
 import run as twins  # noqa: E402  (scripts/twins/run.py: the registry of twins)
+from ptreport.safeio import write_file  # noqa: E402  (scripts/ on the path: run from there)
 
 LO, HI = 0.67, 1.5  # the agreement band (issue 16)
 COLUMNS = ["workload", "comparison", "workers", "params", "interpreter", "cpython_ratio",
@@ -293,26 +293,10 @@ def compute(res, cal_rows, pt_rows, why="no paired rerun was made"):
 
 # --- output --------------------------------------------------------------------
 
-UMASK = os.umask(0o022)
-os.umask(UMASK)
-
-
 def write_atomic(path, text):
     """The file appears whole, by rename from an exclusive temporary
-    beside it; the temporary never outlives a failure."""
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=d)
-    try:
-        os.fchmod(fd, 0o666 & ~UMASK)  # as any other results file, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    beside it (the report layer's writer, scripts/ptreport/safeio.py)."""
+    write_file(os.path.dirname(os.path.abspath(path)), os.path.basename(path), text)
 
 
 def to_csv(rows):

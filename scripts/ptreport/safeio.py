@@ -118,6 +118,9 @@ def remove_tracked():
 
 # ---------------------------------------------------------------- writing
 
+UMASK = os.umask(0o022)
+os.umask(UMASK)
+
 def write_file(directory, name, data):
     """Writes @data (str or bytes) to directory/name atomically."""
     if isinstance(data, str):
@@ -126,7 +129,7 @@ def write_file(directory, name, data):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~UMASK)   # as any other results file, not mkstemp's 0600
         os.rename(tmp, os.path.join(directory, name))
     except BaseException:
         try:
