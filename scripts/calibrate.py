@@ -15,7 +15,7 @@ its results.csv gives the points (workloads, workers, parameters, start
 methods, switch intervals, CPU-bound neighbours) and ptbench's side.
 
 options:
-  --budget SEC     the whole calibration's time (default 240; FULL 1800)
+  --budget SEC     the whole calibration's time (default 180; FULL 1800)
   --full           larger sizes and more repetitions (make calibrate FULL=1)
   --quick          the twins' small sizes, one repetition (for tests)
   -r, --repeat N   repetitions (default 3; full 5; quick 1)
@@ -181,7 +181,7 @@ def parse(argv):
         o["res"] = a
     o["res"] = o["res"] or "results/latest"
     o["repeat"] = o["repeat"] or (1 if o["quick"] else 5 if o["full"] else 3)
-    o["budget"] = o["budget"] or (1800.0 if o["full"] else 240.0)
+    o["budget"] = o["budget"] or (1800.0 if o["full"] else 180.0)
     o["target"] = 1.0 if o["full"] else 0.15
     return o
 
