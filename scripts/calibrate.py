@@ -96,11 +96,12 @@ def kill_group(p):
             continue
 
 
-def run_child(cmd, deadline, env, stdout=subprocess.DEVNULL):
+def run_child(cmd, deadline, env, stderr=None):
     """Runs cmd until it ends or until the deadline (time.time()); returns
     its exit status, or None when it was stopped at the deadline. A signal
     to us ends it as well (see main)."""
-    p = subprocess.Popen(cmd, env=env, stdout=stdout, start_new_session=True)
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+                         start_new_session=True)
     CHILDREN.add(p)
     try:
         try:
@@ -306,8 +307,8 @@ def points_from_run(rows, o, notes):
             params = {p: r[p] for p in mod.PARAMS if r.get(p)}
             pt = pts[key] = {"workload": wl, "workers": n, "neighbours": k, "params": params,
                              "specs": set(), "row": r}
-        if spec[0] == "serial" and k:
-            continue
+        if (spec[0] == "serial" and k) or r.get("status") == "skipped":
+            continue  # nothing of ptbench's to compare with
         pt["specs"].add(spec)
         if mod.SIZE and r.get(mod.SIZE):
             try:
@@ -376,7 +377,7 @@ def select(pts, o, share, notes):
     return chosen
 
 
-def plan_point(pt, i, models, o, size=None, duration=None):
+def plan_point(pt, i, models, o, size=None):
     params = dict(pt["params"])
     mod = twins.twin(pt["workload"])
     if o["duration"] and mod.SIZE == "duration_ms":
@@ -486,17 +487,17 @@ class Rerun:
     each) and then CPython's, round after round, so that both see the same
     load; into RESULTS/calibration-paired/<comparison>/round-<r>/."""
 
-    def __init__(self, cal, cols, runrows, main_rows, ft_exe, sizes):
+    def __init__(self, cal, cols, runrows, ft_exe, sizes):
         self.cal, self.cols, self.runrows = cal, cols, runrows
-        self.main_rows, self.ft_exe, self.sizes = main_rows, ft_exe, sizes
+        self.ft_exe, self.sizes = ft_exe, sizes
         self.params = ptbench_params(cal.bin, cal.env)
+        self.why, self.whys = None, {}  # why a comparison has no paired rerun
         res = cal.o["res"]
         self.dir = tempfile.mkdtemp(prefix=".calibration-paired.", dir=res)
         self.made = set()
 
     def pt_row(self, g, spec):
         """A row of the run at this point (its parameters for ptbench)."""
-        wl, n, k, kp = g
         for r in self.runrows:
             kk = fidelity.point_key(dict(r, status="ok", ops_per_s="1"), "ptbench")
             if kk and kk[0] == g and kk[1] == spec:
@@ -515,17 +516,23 @@ class Rerun:
                 args += ["-p", "%s=%s" % (p, row[p])]
         if k:
             args += ["--cpu-neighbours", str(k)]
-        if spec[0] == "procs" and row.get("start"):
-            args += ["--start", spec[1]]
+        if spec[0] == "procs" and spec[1] != "fork":
+            args += ["--start", spec[1]]  # fork is ptbench's default
         if spec[0] == "gil":
             args += ["--switch-interval", spec[2]]
         if row.get("shared") not in (None, "", "0"):
             args += ["--shared", row["shared"]]
         out = tempfile.mkdtemp(dir=self.cal.tmp)
         os.rmdir(out)
-        st = run_child(args + ["-o", out], deadline, self.cal.env)
+        with tempfile.TemporaryFile(dir=self.cal.tmp) as err:
+            st = run_child(args + ["-o", out], deadline, self.cal.env, stderr=err)
+            err.seek(0)
+            said = err.read(2000).decode("utf-8", "replace").strip().splitlines()
         path = os.path.join(out, "results.csv")
         if st not in (0, 1) or not os.path.isfile(path):
+            self.why = ("ptbench %s: %s" % (" ".join(args[2:8]), said[0] if said else
+                                            "exit %s" % st)) if st is not None else \
+                "the calibration budget was spent during its paired rerun"
             return False
         for r in fidelity.read_csv(path):
             r["role"] = role
@@ -559,6 +566,7 @@ class Rerun:
             ok = self.ptbench(g, pa, "a", ptrows, deadline) and \
                 self.ptbench(gb, pb, "b", ptrows, deadline)
             if not ok:
+                self.whys[cid] = self.why or "ptbench's point is not in the run"
                 return
             cprows += self.cpython(g, sa, "a", r, deadline)
             cprows += self.cpython(gb, sb, "b", r, deadline)
@@ -658,8 +666,7 @@ def calibrate(o, say):
             why = "no ptbench binary '%s' (set PTBENCH)" % cal.bin
         elif todo:
             why = "the calibration budget was spent before its paired rerun"
-            rerun = Rerun(cal, cols + [c for c in ["role"] if c not in cols], runrows, rows,
-                          ft_exe, sizes)
+            rerun = Rerun(cal, cols, runrows, ft_exe, sizes)
             todo.sort(key=lambda r: -abs(math.log(float(r["fidelity"]))))
             rounds = 1 if o["quick"] else max(2, min(o["repeat"], 3))
             say("paired rerun of %d comparison(s), %d round(s) each" % (len(todo), rounds))
@@ -668,8 +675,8 @@ def calibrate(o, say):
                     break
                 rerun.run(r, rounds)
             rerun.publish()
-            rerun = None
-        cmp_rows = fidelity.compute(res, rows, runrows, why) if runrows else []
+        whys = rerun.whys if rerun else {}
+        cmp_rows = fidelity.compute(res, rows, runrows, why, whys) if runrows else []
         meta["wall_s"] = round(time.time() - cal.t0, 1)
         fidelity.write_atomic(os.path.join(res, "calibration.json"),
                               json.dumps(meta, indent=1) + "\n")
@@ -685,7 +692,7 @@ def calibrate(o, say):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         kill_children()
         if rerun is not None:
-            rerun.discard()
+            rerun.discard()  # nothing once published
         shutil.rmtree(cal.tmp, ignore_errors=True)
 
 

@@ -229,9 +229,10 @@ def explain(rounds, first_c, first_p, why):
                 "other load (%s)" % (head, f, moved)), c, p, f
     if all(flagged(x) and (x > 1) == (f > 1) for x in fr):
         further = "ptbench" if abs(math.log(p)) > abs(math.log(c)) else "CPython"
-        return ("%s: fidelity %.3g-%.3g in every round (CPython %.3g, ptbench %.3g): a real "
-                "difference, %s's ratio the further from 1" % (head, min(fr), max(fr), c, p,
-                                                               further)), c, p, f
+        seen = "fidelity %.3g again" % f if len(fr) == 1 else \
+            "fidelity %.3g-%.3g in every round" % (min(fr), max(fr))
+        return ("%s: %s (CPython %.3g, ptbench %.3g): a real difference, %s's ratio the "
+                "further from 1" % (head, seen, c, p, further)), c, p, f
     return ("%s: fidelity %.3g-%.3g across the band from round to round (CPython %.3g-%.3g, "
             "ptbench %.3g-%.3g): the ratio depends on the load of the moment"
             % (head, min(fr), max(fr), min(cr), max(cr), min(pr), max(pr))), c, p, f
@@ -246,7 +247,9 @@ def cmp_id(row):
     return re.sub(r"[^A-Za-z0-9.=+-]+", "_", s)[:150]
 
 
-def compute(res, cal_rows, pt_rows, why="no paired rerun was made"):
+def compute(res, cal_rows, pt_rows, why="no paired rerun was made", whys=None):
+    """fidelity.csv's rows; a flagged row without a paired rerun says why
+    (whys: by comparison id, else why)."""
     cal = medians(cal_rows, "cpython")
     pt = medians(pt_rows, "ptbench")
     pt_models = {r.get("model") for r in pt_rows}
@@ -283,7 +286,7 @@ def compute(res, cal_rows, pt_rows, why="no paired rerun was made"):
         row["_specs"] = (g, sa, gb, sb, pa, pb)
         if row["flagged"]:
             rounds = paired_rounds(res, cmp_id(row)) if res else []
-            reason, c2, p2, f2 = explain(rounds, cr, prr, why)
+            reason, c2, p2, f2 = explain(rounds, cr, prr, (whys or {}).get(cmp_id(row), why))
             row.update(reason=reason, paired_rounds=len(rounds) or "",
                        paired_cpython_ratio=g3(c2), paired_ptbench_ratio=g3(p2),
                        paired_fidelity=g3(f2))

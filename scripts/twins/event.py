@@ -7,7 +7,7 @@
 
 import time
 
-from common import Result, Skip, demo, param_int, percentile_us
+from common import Result, Skip, demo, param_int
 
 PARAMS = {"pattern": "pingpong", "rounds": "10000"}
 QUICK = {"rounds": "200"}
