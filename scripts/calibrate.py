@@ -668,7 +668,8 @@ def calibrate(o, say):
             why = "the calibration budget was spent before its paired rerun"
             rerun = Rerun(cal, cols, runrows, ft_exe, sizes)
             todo.sort(key=lambda r: -abs(math.log(float(r["fidelity"]))))
-            rounds = 1 if o["quick"] else max(2, min(o["repeat"], 3))
+            # Two rounds tell noise from a difference; FULL affords three.
+            rounds = 1 if o["quick"] else 3 if o["full"] else 2
             say("paired rerun of %d comparison(s), %d round(s) each" % (len(todo), rounds))
             for r in todo:
                 if cal.left() < 2:
