@@ -583,7 +583,9 @@ class Rerun:
             os.unlink(final)
         elif os.path.isdir(final):
             shutil.rmtree(final)
-        os.chmod(self.dir, 0o777 & ~fidelity.UMASK)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(self.dir, 0o777 & ~mask)  # as any results directory, not mkdtemp's 0700
         os.replace(self.dir, final)
         self.dir = None
 
