@@ -6,6 +6,7 @@
 #include "point.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,22 @@ static _Noreturn void die(const char *what, const char *why)
 {
 	fprintf(stderr, "ptbench: spawned worker: %s: %s\n", what, why);
 	_exit(127);
+}
+
+/* The spawner's placement, without the topology: @pu_os is an OS index,
+ * which is what sched_setaffinity takes. At the worker's start its process
+ * has one thread, so the whole process is bound. */
+static int bind_pu(void *ctx, int pu_os, bool whole_process)
+{
+	cpu_set_t set;
+
+	(void)ctx;
+	(void)whole_process;
+	if (pu_os < 0 || pu_os >= CPU_SETSIZE)
+		return -EINVAL;
+	CPU_ZERO(&set);
+	CPU_SET(pu_os, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /* Runs the request @r; returns the process's exit status. */
@@ -91,6 +108,16 @@ static int spawned_main(const struct pt_spawn_req *r)
 		.start = &pt_start_spawn, /* its child tasks are spawned too */
 		.spawn_args = r->args,
 	};
+	if (r->bind_pu >= 0 && !r->fn && r->id < r->nworkers + r->neighbours) {
+		int *pus = malloc((size_t)(r->nworkers + r->neighbours) * sizeof(*pus));
+
+		if (!pus)
+			die("placement", strerror(ENOMEM));
+		for (int i = 0; i < r->nworkers + r->neighbours; i++)
+			pus[i] = i == r->id ? r->bind_pu : -1;
+		cfg.bind_pus = pus;
+		cfg.bind = bind_pu;
+	}
 	ret = pt_arena_attach(&arena, r->fd, r->size, r->base);
 	if (ret)
 		die("cannot map the arena at the spawner's address", strerror(-ret));

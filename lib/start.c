@@ -481,8 +481,9 @@ static int spawn_start(struct pt_team *t, struct pt_worker *w, struct pt_task *k
 		return -EBADF;
 	/* Everything is built before the fork: the child only execs. */
 	snprintf(req, sizeof(req),
-		 ENV_REQ "=%d:%" PRIxPTR ":%zu:%d:%d:%d:%d:%" PRIu64 ":%" PRIxPTR ":%" PRIxPTR,
-		 t->arena.fd, (uintptr_t)t->arena.base, t->arena.size, id, t->cfg.nworkers,
+		 ENV_REQ "=%d:%" PRIxPTR ":%zu:%d:%d:%d:%d:%d:%" PRIu64 ":%" PRIxPTR ":%" PRIxPTR,
+		 t->arena.fd, (uintptr_t)t->arena.base, t->arena.size, id, w ? w->bind_pu : -1,
+		 t->cfg.nworkers,
 		 t->cfg.neighbours, t->cfg.ndaemons, t->cfg.duration_ns, fn, targ);
 	while (environ && environ[nenv])
 		nenv++;
@@ -565,9 +566,9 @@ bool pt_spawn_request(struct pt_spawn_req *r)
 	if (!e)
 		return false;
 	memset(r, 0, sizeof(*r));
-	if (sscanf(e, "%d:%" SCNxPTR ":%zu:%d:%d:%d:%d:%" SCNu64 ":%" SCNxPTR ":%" SCNxPTR "%n",
-		   &r->fd, &base, &r->size, &r->id, &r->nworkers, &r->neighbours, &r->ndaemons,
-		   &r->duration_ns, &fn, &arg, &used) != 10 ||
+	if (sscanf(e, "%d:%" SCNxPTR ":%zu:%d:%d:%d:%d:%d:%" SCNu64 ":%" SCNxPTR ":%" SCNxPTR "%n",
+		   &r->fd, &base, &r->size, &r->id, &r->bind_pu, &r->nworkers, &r->neighbours,
+		   &r->ndaemons, &r->duration_ns, &fn, &arg, &used) != 11 ||
 	    e[used]) {
 		fprintf(stderr, "ptbench: malformed %s='%s'\n", ENV_REQ, e);
 		_exit(127);

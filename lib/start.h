@@ -36,6 +36,7 @@ struct pt_spawn_req {
 	void *base;		/* its address in the spawner */
 	size_t size;
 	int id;			/* the worker, or the parent of a child task */
+	int bind_pu;		/* OS index of the worker's PU, or -1 */
 	int nworkers, neighbours, ndaemons;
 	uint64_t duration_ns;
 	pt_body_fn fn;		/* a child task's target, or NULL: worker id */

@@ -334,3 +334,26 @@ Test(start, suite_runs_spawn_under_every_method, .timeout = 60)
 	cr_assert_eq(other, 0);
 	free(o);
 }
+
+/* A spawned worker is bound where the plan puts it, as a forked one is: on a
+ * synthetic topology whose second package does not exist here, scatter puts
+ * worker 2 on a PU the machine lacks, and that failed binding is recorded. */
+Test(start, spawned_workers_are_bound, .timeout = 120)
+{
+	char *dir = pt_test_tmpdir(), out[300], csv[340], failed[32];
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	const char *env[] = { "HWLOC_SYNTHETIC=pack:2 core:32 pu:1", NULL };
+	const char *const argv[] = { "ptbench", "run", "-w", "pool", "-m", "procs", "--start",
+				     "spawn", "-n", "2", "-b", "scatter", "-r", "1", "--warmup",
+				     "0", "--quick", "-q", "-o", out, NULL };
+
+	cr_assert(dir && o);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	pt_test_exec(argv, env, 90, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	snprintf(csv, sizeof(csv), "%s/results.csv", out);
+	cr_assert(csv_cell(csv, 0, "bind_failed", failed, sizeof(failed)));
+	cr_assert_geq(atoi(failed), 1, "no binding was even tried (bind_failed %s)", failed);
+	free(o);
+	pt_test_rmdir(dir);
+}
