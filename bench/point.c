@@ -134,12 +134,12 @@ static int point_start(const struct pt_point *pt, const struct pt_runenv *env,
 	if (pt->model != PT_MODEL_PROCS || !pt->start)
 		return 0;
 	cfg->start = pt->start;
+	if (pt->start != &pt_start_fork && pt->wl->parent_state)
+		return fail(res, PT_ST_SKIPPED, pt->wl->name,
+			    "its workers use the parent's process-local state, which a worker "
+			    "started by forkserver or spawn does not inherit"), -1;
 	if (pt->start != &pt_start_spawn)
 		return 0;
-	if (pt->wl->parent_state)
-		return fail(res, PT_ST_SKIPPED, pt->wl->name,
-			    "its workers use the parent's process-local state, which a spawned "
-			    "worker does not inherit"), -1;
 	cfg->spawn_args = pt_point_spawn_args(pt, env, buf, n);
 	if (!cfg->spawn_args)
 		return fail(res, PT_ST_FAILED, "spawn",
@@ -247,6 +247,13 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 	}
 	ctx.team = &team;
 	ctx.shared = team.shared;
+	ret = pt_team_prepare(&team);
+	if (ret) {
+		const char *more = pt_start_last_error();
+
+		fail(res, PT_ST_FAILED, "start method", *more ? more : strerror(-ret));
+		goto out_team;
+	}
 	if (wl->setup && (ret = wl->setup(&ctx)) != 0) {
 		fail(res, PT_ST_FAILED, "setup", ctx.msg[0] ? ctx.msg : strerror(-ret));
 		goto out_team;

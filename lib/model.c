@@ -449,6 +449,13 @@ int pt_task_join(struct pt_worker *w, struct pt_task *k)
 	return -ECHILD;
 }
 
+int pt_team_prepare(struct pt_team *t)
+{
+	if (t->cfg.model != PT_MODEL_PROCS || !t->cfg.start->prepare)
+		return 0;
+	return t->cfg.start->prepare(t);
+}
+
 int pt_team_attach(struct pt_team *t, const struct pt_team_config *cfg, struct pt_arena *arena)
 {
 	memset(t, 0, sizeof(*t));

@@ -145,6 +145,8 @@ struct pt_start_method {
 	void (*stop)(struct pt_team *t);
 	/* Its processes exec: the arena must be reachable by a descriptor. */
 	bool arena_fd;
+	/* Optional, from pt_team_prepare(): before the workload's setup. */
+	int (*prepare)(struct pt_team *t);
 };
 
 extern const struct pt_start_method pt_start_fork;
@@ -204,6 +206,11 @@ struct pt_team {
 
 /* Maps the arena and prepares the slots. Returns 0 or a negative errno. */
 int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg);
+/* Once what the workers reach through cfg.arg is in place, before the
+ * workload's setup makes its process-local state: lets a procs team's start
+ * method start what must not inherit that state (forkserver's server, as
+ * small as Python's). 0 or a negative errno. */
+int pt_team_prepare(struct pt_team *t);
 /* Starts every worker; they wait at the gate. On failure part way, the
  * workers already started are stopped and reaped; returns a negative errno. */
 int pt_team_spawn(struct pt_team *t);

@@ -6,6 +6,7 @@
 
 #include "clock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -82,16 +83,23 @@ static int write_all(int fd, const void *buf, size_t len)
 
 /* --- forkserver --- */
 
+/* Descriptors a request may carry (SCM_MAX_FD is 253). */
+#define FS_MAX_FDS 200
+
 /* A request: start @main(@arg) (a team worker, whose struct the server's
  * memory holds as the spawner's did when the server was forked), or a child
- * task whose pt_task travels by value. The reply descriptor comes along
- * (SCM_RIGHTS). */
+ * task whose pt_task travels by value. The reply socket and the requester's
+ * open descriptors come along (SCM_RIGHTS), and the child gets them at the
+ * same numbers: the pipes a workload's setup made after the server was
+ * forked (multiprocessing passes a child its handles the same way). */
 struct fs_req {
 	int op;
 	pt_proc_main_fn main;
 	void *arg;
 	bool by_value;
 	struct pt_task task;
+	int nfds;
+	int fds[FS_MAX_FDS];	/* their numbers in the requester */
 };
 enum { FS_START = 1, FS_STOP = 2 };
 
@@ -165,10 +173,11 @@ struct fs_table {
 	size_t n, cap;
 };
 
-static void server_child(struct fs_table *tab, int srv, int sfd, int reply,
+static void server_child(struct fs_table *tab, int srv, int sfd, int reply, const int *got,
 			 const struct fs_req *rq, pid_t server)
 {
 	struct pt_task task = rq->task;
+	int high[FS_MAX_FDS], floor = 0;
 	sigset_t none;
 
 	/* Dies with the server, which dies with the point. */
@@ -179,6 +188,25 @@ static void server_child(struct fs_table *tab, int srv, int sfd, int reply,
 	close(srv);
 	close(sfd);
 	close(reply);
+	/* The requester's descriptors at their numbers: first out of the way
+	 * of every target, then into place. */
+	for (int i = 0; i < rq->nfds; i++) {
+		if (rq->fds[i] >= floor)
+			floor = rq->fds[i] + 1;
+		if (got[i] >= floor)
+			floor = got[i] + 1;
+	}
+	for (int i = 0; i < rq->nfds; i++) {
+		high[i] = fcntl(got[i], F_DUPFD, floor);
+		if (high[i] < 0)
+			_exit(126);
+		close(got[i]);
+	}
+	for (int i = 0; i < rq->nfds; i++) {
+		if (dup2(high[i], rq->fds[i]) < 0)
+			_exit(126);
+		close(high[i]);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	_exit(rq->main(rq->by_value ? (void *)&task : rq->arg));
@@ -219,14 +247,14 @@ static void server_main(int srv)
 		_exit(126);
 	for (;;) {
 		struct pollfd p[2] = { { .fd = srv, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-		char cbuf[CMSG_SPACE(sizeof(int))];
-		struct fs_req rq;
+		char cbuf[CMSG_SPACE(sizeof(int) * (FS_MAX_FDS + 1))];
+		static struct fs_req rq;
 		struct iovec iov = { &rq, sizeof(rq) };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 				     .msg_controllen = sizeof(cbuf) };
 		struct cmsghdr *cm;
 		struct fs_started rep = { 0 };
-		int reply = -1;
+		int got[FS_MAX_FDS + 1], ngot = 0, reply = -1;
 		ssize_t k;
 
 		if (poll(p, 2, -1) < 0) {
@@ -248,11 +276,15 @@ static void server_main(int srv)
 		if (k <= 0)
 			break; /* every requester gone */
 		cm = CMSG_FIRSTHDR(&mh);
-		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&reply, CMSG_DATA(cm), sizeof(int));
-		if (rq.op == FS_STOP || (size_t)k != sizeof(rq) || reply < 0) {
-			if (reply >= 0)
-				close(reply);
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			ngot = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(got, CMSG_DATA(cm), (size_t)ngot * sizeof(int));
+			reply = got[0];
+		}
+		if (rq.op == FS_STOP || (size_t)k != sizeof(rq) || reply < 0 ||
+		    rq.nfds != ngot - 1) {
+			for (int i = 0; i < ngot; i++)
+				close(got[i]);
 			if (rq.op == FS_STOP)
 				break;
 			continue;
@@ -264,7 +296,8 @@ static void server_main(int srv)
 			if (!n) {
 				rep.err = ENOMEM;
 				write_all(reply, &rep, sizeof(rep));
-				close(reply);
+				for (int i = 0; i < ngot; i++)
+					close(got[i]);
 				continue;
 			}
 			tab.v = n;
@@ -272,7 +305,9 @@ static void server_main(int srv)
 		}
 		rep.pid = fork();
 		if (rep.pid == 0)
-			server_child(&tab, srv, sfd, reply, &rq, self);
+			server_child(&tab, srv, sfd, reply, got + 1, &rq, self);
+		for (int i = 1; i < ngot; i++)
+			close(got[i]);
 		if (rep.pid < 0) {
 			rep.err = errno;
 			write_all(reply, &rep, sizeof(rep));
@@ -287,8 +322,10 @@ static void server_main(int srv)
 }
 
 /* Starts the team's server in the calling process (its owner): once per
- * team, before the first worker, so that it holds the team's memory as the
- * workers must see it. */
+ * team, from pt_team_prepare() (before the workload's setup: the server is
+ * small, as Python's, and does not inherit what setup makes; the
+ * descriptors a worker needs come with each request), or else at the first
+ * start. */
 static int fs_ensure(struct pt_team *t)
 {
 	pid_t owner = getpid(), pid;
@@ -332,11 +369,39 @@ static int fs_ensure(struct pt_team *t)
 	return 0;
 }
 
+/* The calling process's open descriptors but @skip (-1s allowed), into
+ * @fds; their count, or -EMFILE past FS_MAX_FDS. */
+static int open_fds(int *fds, const int *skip, int nskip)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		bool skipped = e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d);
+
+		for (int i = 0; i < nskip && !skipped; i++)
+			skipped = fd == skip[i];
+		if (skipped)
+			continue;
+		if (n == FS_MAX_FDS) {
+			n = -EMFILE;
+			break;
+		}
+		fds[n++] = fd;
+	}
+	closedir(d);
+	return n;
+}
+
 static int forkserver_start(struct pt_team *t, struct pt_worker *w, struct pt_task *k,
 			    pt_proc_main_fn main, void *arg)
 {
-	struct fs_req rq = { .op = FS_START, .main = main, .arg = arg };
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	static _Thread_local struct fs_req rq;
+	char cbuf[CMSG_SPACE(sizeof(int) * (FS_MAX_FDS + 1))];
 	struct iovec iov = { &rq, sizeof(rq) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 			     .msg_controllen = sizeof(cbuf) };
@@ -347,6 +412,10 @@ static int forkserver_start(struct pt_team *t, struct pt_worker *w, struct pt_ta
 	ssize_t n;
 
 	memset(cbuf, 0, sizeof(cbuf));
+	memset(&rq, 0, sizeof(rq));
+	rq.op = FS_START;
+	rq.main = main;
+	rq.arg = arg;
 	last_error[0] = '\0';
 	if (!w) {
 		/* A child task: its pt_task lives in this process's memory. */
@@ -360,11 +429,25 @@ static int forkserver_start(struct pt_team *t, struct pt_worker *w, struct pt_ta
 		return ret;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
+	{
+		int skip[] = { fs.ctrl, sv[0], sv[1] };
+
+		rq.nfds = open_fds(rq.fds, skip, 3);
+	}
+	if (rq.nfds < 0) {
+		snprintf(last_error, sizeof(last_error),
+			 "forkserver: more than %d descriptors to pass", FS_MAX_FDS);
+		ret = rq.nfds;
+		close(sv[1]);
+		goto fail;
+	}
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)(rq.nfds + 1));
 	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
+	memcpy(CMSG_DATA(cm) + sizeof(int), rq.fds, sizeof(int) * (size_t)rq.nfds);
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)(rq.nfds + 1));
 	while ((n = sendmsg(fs.ctrl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
 	ret = n < 0 ? -errno : 0;
@@ -418,6 +501,31 @@ static pid_t forkserver_reap(struct pt_team *t, struct pt_task *k, int flags)
 	return k->pid;
 }
 
+static long server_rss_kib = -1;
+
+long pt_start_forkserver_rss_kib(void)
+{
+	return server_rss_kib;
+}
+
+/* VmRSS of process @pid, in KiB, or -1. */
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 static void forkserver_stop(struct pt_team *t)
 {
 	struct fs_req rq = { .op = FS_STOP };
@@ -426,6 +534,7 @@ static void forkserver_stop(struct pt_team *t)
 	if (fs.team != t || fs.ctrl < 0)
 		return;
 	if (fs.owner == getpid()) {
+		server_rss_kib = rss_kib(fs.server);
 		send(fs.ctrl, &rq, sizeof(rq), MSG_NOSIGNAL);
 		close(fs.ctrl);
 		while (waitpid(fs.server, &st, 0) < 0 && errno == EINTR)
@@ -442,6 +551,7 @@ const struct pt_start_method pt_start_forkserver = {
 	.start = forkserver_start,
 	.reap = forkserver_reap,
 	.stop = forkserver_stop,
+	.prepare = fs_ensure,
 };
 
 /* --- spawn --- */

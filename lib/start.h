@@ -28,6 +28,10 @@ void pt_start_set_exe(const char *path);
  * than an errno ("cannot exec '/x': Permission denied"), else "". */
 const char *pt_start_last_error(void);
 
+/* For tests: the resident size (KiB) of the last forkserver this process
+ * stopped, read just before it was stopped; -1 if none. */
+long pt_start_forkserver_rss_kib(void);
+
 /* --- The spawned process's side --- */
 
 /* What a process started by the spawn method is to run. */

@@ -89,7 +89,7 @@ struct pt_workload {
 	const char *skip_why;	/* why a model is not meaningful, for the log */
 	bool fixed_time;	/* runs for a duration instead of a fixed amount of work */
 	/* The workers use setup's process-local state (ctx->priv: sockets,
-	 * files), which a worker started by exec (--start spawn) lacks: such
+	 * files), which a worker started by forkserver or spawn lacks: such
 	 * points are skipped. */
 	bool parent_state;
 	/* The parameter that sets the amount of work, which the driver sizes
