@@ -252,14 +252,17 @@ Test(measure, contract_columns, .timeout = 120)
 }
 
 /* A budget too small for the plan: what was measured is kept, the run is
- * marked partial everywhere, and points never run say so. */
+ * marked partial everywhere, and points never run say so. The plan is
+ * sleeps of a fixed 200 ms (at least 24 repetitions, so at least 4.8 s of
+ * sleeping against a 0.4 s budget): it runs out on any machine, however
+ * fast; a CPU-bound amount of work would not on a fast one. */
 Test(measure, budget_runs_out, .timeout = 120)
 {
 	struct out *r = new_out();
 	int not_run = 0;
 
-	pt_test_exec(ARGV("run", "-q", "-w", "countdown", "-m", "serial,threads,gil", "-n", "1,2",
-			  "-p", "count=20000000", "--budget", "0.4", "-o", r->dir),
+	pt_test_exec(ARGV("run", "-q", "-w", "sleep", "-m", "serial,threads,gil", "-n", "1,2",
+			  "-p", "ms=200", "--budget", "0.4", "-o", r->dir),
 		     NULL, 110, &r->o);
 	cr_assert_eq(r->o.status, 0, "exit %d: %s", r->o.status, r->o.err);
 	load(r);
