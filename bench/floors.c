@@ -61,6 +61,27 @@ static void pong_loop(struct pingpong *pp, int rounds)
 	}
 }
 
+/* A failed fork or pthread_create must neither count as a free spawn nor
+ * leave a ping-pong waiting for a partner that never came: these floors are
+ * the denominators of published ratios. */
+static _Noreturn void die(const char *what, int err)
+{
+	fprintf(stderr, "floors: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+/* Waits for child @pid, which must exit 0. */
+static void reap(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid", errno);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		die("child", ECHILD);
+}
+
 static void *pong_thread(void *arg)
 {
 	pong_loop(arg, *(int *)((char *)arg + PT_CACHELINE));
@@ -78,18 +99,23 @@ static double futex_pingpong_ns(int rounds, int reps, int procs)
 		pthread_t th;
 		pid_t pid = 0;
 		uint64_t t0;
+		int ret;
 
 		if (pp == MAP_FAILED)
-			exit(1);
+			die("mmap", errno);
 		*(int *)((char *)pp + PT_CACHELINE) = rounds;
 		if (procs) {
 			pid = fork();
+			if (pid < 0)
+				die("fork", errno);
 			if (pid == 0) {
 				pong_loop(pp, rounds);
 				_exit(0);
 			}
 		} else {
-			pthread_create(&th, NULL, pong_thread, pp);
+			ret = pthread_create(&th, NULL, pong_thread, pp);
+			if (ret)
+				die("pthread_create", ret);
 		}
 		t0 = pt_now_ns();
 		for (int i = 0; i < rounds; i++) {
@@ -102,9 +128,9 @@ static double futex_pingpong_ns(int rounds, int reps, int procs)
 		}
 		v[r] = (pt_now_ns() - t0) / (uint64_t)rounds;
 		if (procs)
-			waitpid(pid, NULL, 0);
-		else
-			pthread_join(th, NULL);
+			reap(pid);
+		else if ((ret = pthread_join(th, NULL)) != 0)
+			die("pthread_join", ret);
 		munmap(pp, 2 * PT_CACHELINE);
 	}
 	return median_u64(v, reps);
@@ -124,9 +150,12 @@ static double thread_spawn_ns(int n, int reps)
 
 		for (int i = 0; i < n; i++) {
 			pthread_t th;
+			int ret = pthread_create(&th, NULL, nothing, NULL);
 
-			if (pthread_create(&th, NULL, nothing, NULL) == 0)
-				pthread_join(th, NULL);
+			if (ret)
+				die("pthread_create", ret);
+			if ((ret = pthread_join(th, NULL)) != 0)
+				die("pthread_join", ret);
 		}
 		v[r] = (pt_now_ns() - t0) / (uint64_t)n;
 	}
@@ -143,11 +172,11 @@ static double fork_spawn_ns(int n, int reps)
 		for (int i = 0; i < n; i++) {
 			pid_t pid = fork();
 
+			if (pid < 0)
+				die("fork", errno);
 			if (pid == 0)
 				_exit(0);
-			if (pid > 0)
-				while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-					;
+			reap(pid);
 		}
 		v[r] = (pt_now_ns() - t0) / (uint64_t)n;
 	}

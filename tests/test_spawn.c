@@ -7,7 +7,11 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static void run_spawn(enum pt_model m, int n, const char *rss, struct pt_result *r)
 {
@@ -64,4 +68,50 @@ Test(spawn, bad_rss_is_refused, .timeout = 10)
 	cr_assert_neq(pt_param_parse(d, "lots", &v, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "lots"));
 	cr_assert_neq(pt_param_parse(d, "-1M", &v, err, sizeof(err)), 0);
+}
+
+/* bench/floors: a spawn that fails is an error, never a free spawn. Under
+ * a process limit (an unprivileged user with RLIMIT_NPROC 1), `floors
+ * spawn` must fail naming the call, not print a figure. */
+Test(spawn, floors_fails_on_a_failed_spawn, .timeout = 60)
+{
+	const char *bin = getenv("PTBENCH_BIN");
+	char floors[600], out[1024];
+	int pfd[2], st;
+	ssize_t k, n = 0;
+	pid_t pid;
+
+	if (!bin)
+		cr_skip_test("PTBENCH_BIN not set");
+	snprintf(floors, sizeof(floors), "%s", bin);
+	*strrchr(floors, '/') = '\0';
+	strcat(floors, "/floors");
+	cr_assert_eq(pipe(pfd), 0);
+	fflush(NULL);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		struct rlimit one = { 1, 1 };
+
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(77);
+		if (setrlimit(RLIMIT_NPROC, &one) != 0)
+			_exit(77);
+		execl(floors, floors, "spawn", (char *)NULL);
+		_exit(78);
+	}
+	close(pfd[1]);
+	while (n < (ssize_t)sizeof(out) - 1 && (k = read(pfd[0], out + n, sizeof(out) - 1 - (size_t)n)) > 0)
+		n += k;
+	out[n] = '\0';
+	close(pfd[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		cr_skip_test("cannot drop to an unprivileged user to test RLIMIT_NPROC");
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "floors exited %d: %s", st, out);
+	cr_assert(strstr(out, "floors: pthread_create: "), "%s", out);
+	cr_assert_null(strstr(out, "pthread_create_join "), "a figure was printed: %s", out);
 }
