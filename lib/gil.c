@@ -13,58 +13,15 @@
 
 #define rlx memory_order_relaxed
 
-/* A failure here can only be a bug (a bad pointer, a destroyed lock, a
- * mismatched acquire/release): stop at once, like libuv's uv_mutex_lock()
- * and CPython's Py_FatalError() in its MUTEX_LOCK/COND_WAIT macros. */
-static _Noreturn void gil_bug(const char *what, int err)
-{
-	fprintf(stderr, "ptbench: gil: %s: %s\n", what, strerror(err));
-	abort();
-}
-
-static void mutex_lock(pthread_mutex_t *m)
-{
-	int ret = pthread_mutex_lock(m);
-
-	if (ret)
-		gil_bug("pthread_mutex_lock", ret);
-}
-
-static void mutex_unlock(pthread_mutex_t *m)
-{
-	int ret = pthread_mutex_unlock(m);
-
-	if (ret)
-		gil_bug("pthread_mutex_unlock", ret);
-}
-
-static void cond_signal(pthread_cond_t *c)
-{
-	int ret = pthread_cond_signal(c);
-
-	if (ret)
-		gil_bug("pthread_cond_signal", ret);
-}
-
-static void cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
-{
-	int ret = pthread_cond_wait(c, m);
-
-	if (ret)
-		gil_bug("pthread_cond_wait", ret);
-}
+/* A failure of the locks can only be a bug (a bad pointer, a destroyed
+ * lock, a mismatched acquire/release): the lock layer stops at once, like
+ * libuv's uv_mutex_lock() and CPython's Py_FatalError() in its
+ * MUTEX_LOCK/COND_WAIT macros. */
 
 /* Returns true when the wait timed out (CPython's COND_TIMED_WAIT). */
-static bool cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
-			   const struct timespec *deadline)
+static bool cond_timedwait(pthread_cond_t *c, struct pt_mutex *m, uint64_t timeout_ns)
 {
-	int ret = pthread_cond_timedwait(c, m, deadline);
-
-	if (ret == ETIMEDOUT)
-		return true;
-	if (ret)
-		gil_bug("pthread_cond_timedwait", ret);
-	return false;
+	return pt_cv_wait_until(c, m, pt_now_ns() + timeout_ns) == -ETIMEDOUT;
 }
 
 /* PyThread_acquire_lock(lock, 0) with USE_SEMAPHORES: sem_trywait, retried
@@ -75,7 +32,7 @@ static bool sem_take_nowait(sem_t *s)
 		if (errno == EAGAIN)
 			return false;
 		if (errno != EINTR)
-			gil_bug("sem_trywait", errno);
+			pt_bug("sem_trywait", errno);
 	}
 	return true;
 }
@@ -85,7 +42,7 @@ static void sem_take(sem_t *s)
 {
 	while (sem_wait(s) != 0) {
 		if (errno != EINTR)
-			gil_bug("sem_wait", errno);
+			pt_bug("sem_wait", errno);
 	}
 }
 
@@ -93,7 +50,7 @@ static void sem_take(sem_t *s)
 static void sem_give(sem_t *s)
 {
 	if (sem_post(s) != 0)
-		gil_bug("sem_post", errno);
+		pt_bug("sem_post", errno);
 }
 
 static uint64_t interval_ns(const struct pt_gil *g)
@@ -111,7 +68,6 @@ static int check_interval(const struct pt_gil *g)
 
 int pt_gil_init(struct pt_gil *g, const struct pt_gil_config *cfg)
 {
-	pthread_condattr_t ca;
 	int ret;
 
 	if (cfg->policy != PT_GIL_NEW && cfg->policy != PT_GIL_OLD)
@@ -134,58 +90,44 @@ int pt_gil_init(struct pt_gil *g, const struct pt_gil_config *cfg)
 	/* create_gil(): gil_mutex, gil_cond, switch_mutex, switch_cond. The
 	 * timed wait of take_gil() runs on the monotonic clock, as CPython's
 	 * does where pthread_condattr_setclock() exists, so that a step of the
-	 * wall clock cannot stretch or cut a switch interval. */
-	ret = pthread_mutex_init(&g->mutex, NULL);
+	 * wall clock cannot stretch or cut a switch interval. Process-private:
+	 * the GIL models are thread models. */
+	ret = pt_mtx_init(&g->mutex, false);
 	if (ret)
-		return -ret;
-	ret = pthread_condattr_init(&ca);
+		return ret;
+	ret = pt_cv_init(&g->cond, false);
 	if (ret)
 		goto err_mutex;
-	ret = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (ret)
-		goto err_attr;
-	ret = pthread_cond_init(&g->cond, &ca);
-	if (ret)
-		goto err_attr;
-	ret = pthread_mutex_init(&g->switch_mutex, NULL);
+	ret = pt_mtx_init(&g->switch_mutex, false);
 	if (ret)
 		goto err_cond;
-	ret = pthread_cond_init(&g->switch_cond, NULL);
+	ret = pt_cv_init(&g->switch_cond, false);
 	if (ret)
 		goto err_switch_mutex;
-	pthread_condattr_destroy(&ca);
 	return 0;
 
 err_switch_mutex:
-	pthread_mutex_destroy(&g->switch_mutex);
+	pt_mtx_destroy(&g->switch_mutex);
 err_cond:
-	pthread_cond_destroy(&g->cond);
-err_attr:
-	pthread_condattr_destroy(&ca);
+	pt_cv_destroy(&g->cond);
 err_mutex:
-	pthread_mutex_destroy(&g->mutex);
-	return -ret;
+	pt_mtx_destroy(&g->mutex);
+	return ret;
 }
 
 void pt_gil_destroy(struct pt_gil *g)
 {
-	int ret;
-
 	if (g->cfg.policy == PT_GIL_OLD) {
 		if (sem_destroy(&g->sem) != 0)
-			gil_bug("sem_destroy", errno);
+			pt_bug("sem_destroy", errno);
 		return;
 	}
 	/* destroy_gil(): conditions before their mutexes. A failure means a
 	 * thread still holds or waits for the GIL: a bug in the caller. */
-	if ((ret = pthread_cond_destroy(&g->cond)) != 0)
-		gil_bug("pthread_cond_destroy", ret);
-	if ((ret = pthread_mutex_destroy(&g->mutex)) != 0)
-		gil_bug("pthread_mutex_destroy", ret);
-	if ((ret = pthread_cond_destroy(&g->switch_cond)) != 0)
-		gil_bug("pthread_cond_destroy", ret);
-	if ((ret = pthread_mutex_destroy(&g->switch_mutex)) != 0)
-		gil_bug("pthread_mutex_destroy", ret);
+	pt_cv_destroy(&g->cond);
+	pt_mtx_destroy(&g->mutex);
+	pt_cv_destroy(&g->switch_cond);
+	pt_mtx_destroy(&g->switch_mutex);
 }
 
 void pt_gil_thread_init(struct pt_gil_thread *t, struct pt_gil *g)
@@ -233,7 +175,7 @@ static void take_new(struct pt_gil_thread *t)
 	uint64_t t0 = 0;
 	bool waited = false;
 
-	mutex_lock(&g->mutex);
+	pt_mtx_lock(&g->mutex);
 	if (atomic_load_explicit(&g->locked, rlx)) {
 		uint64_t iv = interval_ns(g);
 
@@ -241,8 +183,7 @@ static void take_new(struct pt_gil_thread *t)
 		t0 = pt_now_ns();
 		do {
 			uint64_t saved = atomic_load_explicit(&g->switch_number, rlx);
-			struct timespec deadline = pt_deadline_ts(iv);
-			bool timed_out = cond_timedwait(&g->cond, &g->mutex, &deadline);
+			bool timed_out = cond_timedwait(&g->cond, &g->mutex, iv);
 
 			/* "If we timed out and no switch occurred in the
 			 * meantime, it is time to ask the GIL-holding thread to
@@ -259,16 +200,16 @@ static void take_new(struct pt_gil_thread *t)
 	/* As take_gil(): switch_mutex is taken before last_holder changes, so
 	 * that a dropper in forced switching either sees the new holder or is
 	 * already waiting on switch_cond when it is signalled. */
-	mutex_lock(&g->switch_mutex);
+	pt_mtx_lock(&g->switch_mutex);
 	atomic_store_explicit(&g->locked, 1, rlx);
 	set_holder(t);
-	cond_signal(&g->switch_cond);
-	mutex_unlock(&g->switch_mutex);
+	pt_cv_signal(&g->switch_cond);
+	pt_mtx_unlock(&g->switch_mutex);
 
 	/* take_gil() resets the drop request once the new holder has the GIL:
 	 * whatever was asked of the previous holder has been done. */
 	atomic_store_explicit(&g->drop_request, 0, rlx);
-	mutex_unlock(&g->mutex);
+	pt_mtx_unlock(&g->mutex);
 	took(t, waited, t0);
 }
 
@@ -278,10 +219,10 @@ static void drop_new(struct pt_gil_thread *t)
 	struct pt_gil *g = t->gil;
 
 	t->held = false;
-	mutex_lock(&g->mutex);
+	pt_mtx_lock(&g->mutex);
 	atomic_store_explicit(&g->locked, 0, rlx);
-	cond_signal(&g->cond);
-	mutex_unlock(&g->mutex);
+	pt_cv_signal(&g->cond);
+	pt_mtx_unlock(&g->mutex);
 
 	/* Forced switching: with a drop request pending, some thread waits in
 	 * take_gil() (only waiters set the request, and the next holder clears
@@ -289,7 +230,7 @@ static void drop_new(struct pt_gil_thread *t)
 	 * which on a multicore machine the dropper would usually win. */
 	if (!atomic_load_explicit(&g->drop_request, rlx))
 		return;
-	mutex_lock(&g->switch_mutex);
+	pt_mtx_lock(&g->switch_mutex);
 	if (atomic_load_explicit(&g->last_holder, rlx) == t) {
 		/* drop_gil() resets the request here too
 		 * (RESET_GIL_DROP_REQUEST): it has been honoured. */
@@ -297,10 +238,10 @@ static void drop_new(struct pt_gil_thread *t)
 		/* CPython waits once; loop so that a spurious wakeup cannot
 		 * let us go before the switch happened. */
 		do
-			cond_wait(&g->switch_cond, &g->switch_mutex);
+			pt_cv_wait_until(&g->switch_cond, &g->switch_mutex, UINT64_MAX);
 		while (atomic_load_explicit(&g->last_holder, rlx) == t);
 	}
-	mutex_unlock(&g->switch_mutex);
+	pt_mtx_unlock(&g->switch_mutex);
 }
 
 /* PyEval_RestoreThread() / the re-acquire in ceval.c of Python 2.7:
@@ -348,7 +289,7 @@ void pt_gil_acquire(struct pt_gil_thread *t)
 	int err = errno;
 
 	if (t->held)
-		gil_bug("pt_gil_acquire: GIL already held", EDEADLK);
+		pt_bug("pt_gil_acquire: GIL already held", EDEADLK);
 	if (t->gil->cfg.policy == PT_GIL_NEW)
 		take_new(t);
 	else
@@ -360,7 +301,7 @@ void pt_gil_release(struct pt_gil_thread *t)
 {
 	/* drop_gil(): Py_FatalError("drop_gil: GIL is not locked"). */
 	if (!t->held)
-		gil_bug("pt_gil_release: GIL not held", EPERM);
+		pt_bug("pt_gil_release: GIL not held", EPERM);
 	if (t->gil->cfg.policy == PT_GIL_NEW)
 		drop_new(t);
 	else

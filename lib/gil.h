@@ -7,6 +7,7 @@
 #ifndef PT_GIL_H
 #define PT_GIL_H
 
+#include "lock.h"
 #include "shm.h"
 
 #include <pthread.h>
@@ -44,12 +45,12 @@ struct pt_gil {
 	struct pt_gil_config cfg;
 	/* Hot: read by every holder at every tick. */
 	_Alignas(PT_CACHELINE) _Atomic int drop_request;
-	_Alignas(PT_CACHELINE) pthread_mutex_t mutex; /* guards locked, switch_number */
+	_Alignas(PT_CACHELINE) struct pt_mutex mutex; /* guards locked, switch_number */
 	pthread_cond_t cond;	    /* waiters for the GIL (CLOCK_MONOTONIC) */
 	_Atomic int locked;
 	_Atomic uint64_t switch_number; /* bumped when the GIL changes hands */
 	_Atomic(const void *) last_holder; /* written under switch_mutex */
-	pthread_mutex_t switch_mutex; /* forced switching (PT_GIL_NEW) */
+	struct pt_mutex switch_mutex; /* forced switching (PT_GIL_NEW) */
 	pthread_cond_t switch_cond;
 	/* PT_GIL_OLD: Python 2.7's lock on Linux, a POSIX semaphore. */
 	_Alignas(PT_CACHELINE) sem_t sem;

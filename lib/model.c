@@ -183,6 +183,13 @@ static int neighbour_body(struct pt_worker *w)
 	return 0;
 }
 
+/* The team's futex words (gate, done) are waited on from several
+ * processes only under procs; elsewhere they are private. */
+static bool words_shared(const struct pt_team *t)
+{
+	return t->cfg.model == PT_MODEL_PROCS;
+}
+
 /* Waits at the start gate; false when the run was aborted before it opened. */
 static bool gate_wait(struct pt_worker *w)
 {
@@ -191,9 +198,9 @@ static bool gate_wait(struct pt_worker *w)
 
 	atomic_store_explicit(&w->slot->at_gate, 1, memory_order_release);
 	atomic_fetch_add_explicit(&sh->ready, 1, memory_order_acq_rel);
-	pt_futex_wake(&sh->ready, 1);
+	pt_futex_wake_as(&sh->ready, 1, words_shared(w->team));
 	while ((g = atomic_load_explicit(&sh->go, memory_order_acquire)) == GATE_CLOSED)
-		pt_futex_wait(&sh->go, GATE_CLOSED, 0);
+		pt_futex_wait_as(&sh->go, GATE_CLOSED, 0, words_shared(w->team));
 	return g == GATE_OPEN;
 }
 
@@ -201,7 +208,7 @@ static void worker_done(struct pt_worker *w)
 {
 	atomic_store_explicit(&w->slot->live, 0, memory_order_release);
 	atomic_store_explicit(&w->slot->done, 1, memory_order_release);
-	pt_futex_wake(&w->slot->done, INT32_MAX);
+	pt_futex_wake_as(&w->slot->done, INT32_MAX, words_shared(w->team));
 }
 
 /* The part of a worker's life common to every model. */
@@ -213,6 +220,7 @@ static void worker_main(struct pt_worker *w, enum pt_usage_who who, bool gate)
 	int rc;
 
 	current = w;
+	s->pid = pt_self_pid();
 	if (w->bind_pu >= 0 && t->cfg.bind) {
 		rc = t->cfg.bind(t->cfg.bind_ctx, w->bind_pu, who == PT_USAGE_SELF);
 		s->bind_err = rc < 0 ? -rc : 0;
@@ -505,7 +513,7 @@ void pt_team_set_daemons(struct pt_team *t, int n)
 static void abort_gate(struct pt_team *t)
 {
 	atomic_store_explicit(&t->sh->go, GATE_ABORT, memory_order_release);
-	pt_futex_wake(&t->sh->go, INT32_MAX);
+	pt_futex_wake_as(&t->sh->go, INT32_MAX, words_shared(t));
 }
 
 void pt_team_abort(struct pt_team *t)
@@ -535,7 +543,7 @@ bool pt_helper_wait_go(struct pt_team *t)
 	/* Short slices: the helpers' stop flag is not a futex word. */
 	while ((g = atomic_load_explicit(&t->sh->go, memory_order_acquire)) == GATE_CLOSED &&
 	       pt_helper_running(t))
-		pt_futex_wait(&t->sh->go, GATE_CLOSED, 10 * PT_NSEC_PER_MSEC);
+		pt_futex_wait_as(&t->sh->go, GATE_CLOSED, 10 * PT_NSEC_PER_MSEC, words_shared(t));
 	return g == GATE_OPEN;
 }
 
@@ -575,7 +583,7 @@ static bool procs_at_gate(struct pt_team *t)
 		if (at >= t->nspawned)
 			return true;
 		/* Woken by each arrival; a death is seen within 2 ms. */
-		pt_futex_wait(&t->sh->ready, r, 2 * PT_NSEC_PER_MSEC);
+		pt_futex_wait_as(&t->sh->ready, r, 2 * PT_NSEC_PER_MSEC, words_shared(t));
 	}
 }
 
@@ -601,11 +609,11 @@ void pt_team_go(struct pt_team *t)
 	} else {
 		while ((r = atomic_load_explicit(&sh->ready, memory_order_acquire)) <
 		       (uint32_t)t->nspawned)
-			pt_futex_wait(&sh->ready, r, 0);
+			pt_futex_wait_as(&sh->ready, r, 0, words_shared(t));
 	}
 	sh->t0_ns = pt_now_ns();
 	atomic_store_explicit(&sh->go, GATE_OPEN, memory_order_release);
-	pt_futex_wake(&sh->go, INT32_MAX);
+	pt_futex_wake_as(&sh->go, INT32_MAX, words_shared(t));
 }
 
 bool pt_worker_is_alive(const struct pt_team *t, int i)
@@ -627,17 +635,17 @@ bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
 				return true;
 			if (deadline && pt_now_ns() >= deadline)
 				return false;
-			pt_futex_wait(done, 0, 2 * PT_NSEC_PER_MSEC);
+			pt_futex_wait_as(done, 0, 2 * PT_NSEC_PER_MSEC, words_shared(t));
 			continue;
 		}
 		if (!deadline) {
-			pt_futex_wait(done, 0, 0);
+			pt_futex_wait_as(done, 0, 0, words_shared(t));
 			continue;
 		}
 		now = pt_now_ns();
 		if (now >= deadline)
 			return false;
-		pt_futex_wait(done, 0, deadline - now);
+		pt_futex_wait_as(done, 0, deadline - now, words_shared(t));
 	}
 	return true;
 }
@@ -738,7 +746,7 @@ static int join_procs(struct pt_team *t, uint64_t deadline)
 		if (deadline && pt_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		/* Woken when that worker returns; a crash is seen within 2 ms. */
-		pt_futex_wait(wait_on, 0, 2 * PT_NSEC_PER_MSEC);
+		pt_futex_wait_as(wait_on, 0, 2 * PT_NSEC_PER_MSEC, words_shared(t));
 	}
 }
 
@@ -899,6 +907,20 @@ void pt_team_destroy(struct pt_team *t)
 	free(t->workers);
 	pt_arena_destroy(&t->arena);
 	memset(t, 0, sizeof(*t));
+}
+
+void pt_note_dead_process(const char *what, pid_t pid)
+{
+	struct pt_worker *w = current;
+	const char *name = "a process";
+
+	if (!w || !w->slot || w->slot->msg[0])
+		return;
+	for (int i = 0; i < w->team->nall; i++)
+		if (pid > 0 && w->team->slots[i].pid == pid)
+			name = w->team->workers[i].name;
+	snprintf(w->slot->msg, sizeof(w->slot->msg), "%s: %s broken: %s (pid %d) died in it",
+		 w->name, what, name, (int)pid);
 }
 
 /* Out of line, so that the other models' slow path stays as it was. */

@@ -65,6 +65,7 @@ struct pt_slot {
 	struct pt_gil_stats gil;
 	struct pt_ft_stats ft;	/* the ft model's own counters */
 	int bind_err;		/* 0, or the errno of a failed binding */
+	pid_t pid;		/* the worker's process (names a dead one) */
 	double metric[PT_MAX_METRICS]; /* workload-defined, per worker */
 	struct pt_hist lat;	/* latency samples, when the workload has them */
 };
@@ -307,6 +308,11 @@ int pt_task_start(struct pt_worker *w, struct pt_task *k, pt_body_fn fn, void *a
  * thread or a process that exited 0 or 1 (a failing process exits 1:
  * -EIO), -ECHILD for a process killed by a signal or exiting otherwise. */
 int pt_task_join(struct pt_worker *w, struct pt_task *k);
+
+/* A primitive the calling worker uses was broken by the death of process
+ * @pid inside it: says so in the worker's message (unless it has one),
+ * naming the worker that process ran. */
+void pt_note_dead_process(const char *what, pid_t pid);
 
 /* --- Hooks a workload calls; the model gives them meaning --- */
 

@@ -182,26 +182,31 @@ int pt_queue_put_prio(struct pt_queue *q, int64_t prio, const void *item, bool b
 		      uint64_t timeout_ns)
 {
 	uint64_t deadline;
-	bool blocked = false, expired = false;
-	int ret = 0;
+	bool blocked = false;
+	int ret = 0, r;
 
-	pt_mtx_lock(&q->m);
+	if ((ret = pt_mtx_lock_checked(&q->m, "Queue")) != 0)
+		return ret;
 	if (is_full(q)) {
 		if (!block || timeout_ns == 0) {
 			pt_mtx_unlock(&q->m);
 			return block ? -ETIMEDOUT : -EAGAIN;
 		}
 		deadline = pt_deadline_after(timeout_ns);
-		pt_mtx_enter_blocking(&q->m, &blocked);
+		r = pt_mtx_enter_blocking(&q->m, &blocked);
 		q->putters++;
 		for (;;) {
+			if (r == PT_BROKEN) {
+				ret = r;
+				break;
+			}
 			if (!is_full(q))
 				break;
-			if (expired) {
+			if (r) {
 				ret = -ETIMEDOUT;
 				break;
 			}
-			expired = pt_cv_wait_until(&q->not_full, &q->m, deadline) != 0;
+			r = pt_cv_wait_step(&q->not_full, &q->m, deadline);
 		}
 		q->putters--;
 		if (ret)
@@ -217,7 +222,7 @@ int pt_queue_put_prio(struct pt_queue *q, int64_t prio, const void *item, bool b
 		pt_cv_signal(&q->not_empty);
 out:
 	pt_mtx_unlock_leave(&q->m, blocked);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&q->m, "Queue") : ret;
 }
 
 int pt_queue_put(struct pt_queue *q, const void *item, bool block, uint64_t timeout_ns)
@@ -229,26 +234,31 @@ int pt_queue_get_prio(struct pt_queue *q, void *out, int64_t *prio, bool block,
 		      uint64_t timeout_ns)
 {
 	uint64_t deadline;
-	bool blocked = false, expired = false;
-	int ret = 0;
+	bool blocked = false;
+	int ret = 0, r;
 
-	pt_mtx_lock(&q->m);
+	if ((ret = pt_mtx_lock_checked(&q->m, "Queue")) != 0)
+		return ret;
 	if (!q->count) {
 		if (!block || timeout_ns == 0) {
 			pt_mtx_unlock(&q->m);
 			return block ? -ETIMEDOUT : -EAGAIN;
 		}
 		deadline = pt_deadline_after(timeout_ns);
-		pt_mtx_enter_blocking(&q->m, &blocked);
+		r = pt_mtx_enter_blocking(&q->m, &blocked);
 		q->getters++;
 		for (;;) {
+			if (r == PT_BROKEN) {
+				ret = r;
+				break;
+			}
 			if (q->count)
 				break;
-			if (expired) {
+			if (r) {
 				ret = -ETIMEDOUT;
 				break;
 			}
-			expired = pt_cv_wait_until(&q->not_empty, &q->m, deadline) != 0;
+			r = pt_cv_wait_step(&q->not_empty, &q->m, deadline);
 		}
 		q->getters--;
 		if (ret)
@@ -259,7 +269,7 @@ int pt_queue_get_prio(struct pt_queue *q, void *out, int64_t *prio, bool block,
 		pt_cv_signal(&q->not_full);
 out:
 	pt_mtx_unlock_leave(&q->m, blocked);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&q->m, "Queue") : ret;
 }
 
 int pt_queue_get(struct pt_queue *q, void *out, bool block, uint64_t timeout_ns)
@@ -306,7 +316,8 @@ int pt_queue_task_done(struct pt_queue *q)
 {
 	int ret = 0;
 
-	pt_mtx_lock(&q->m);
+	if ((ret = pt_mtx_lock_checked(&q->m, "Queue")) != 0)
+		return ret;
 	if (!q->unfinished)
 		ret = -EINVAL; /* "task_done() called too many times" */
 	else if (--q->unfinished == 0 && q->joiners)
@@ -318,31 +329,36 @@ int pt_queue_task_done(struct pt_queue *q)
 int pt_queue_join(struct pt_queue *q, uint64_t timeout_ns)
 {
 	uint64_t deadline;
-	bool blocked = false, expired = false;
-	int ret = 0;
+	bool blocked = false;
+	int ret = 0, r;
 
-	pt_mtx_lock(&q->m);
+	if ((ret = pt_mtx_lock_checked(&q->m, "Queue")) != 0)
+		return ret;
 	if (q->unfinished) {
 		if (timeout_ns == 0) {
 			pt_mtx_unlock(&q->m);
 			return -ETIMEDOUT;
 		}
 		deadline = pt_deadline_after(timeout_ns);
-		pt_mtx_enter_blocking(&q->m, &blocked);
+		r = pt_mtx_enter_blocking(&q->m, &blocked);
 		q->joiners++;
 		for (;;) {
+			if (r == PT_BROKEN) {
+				ret = r;
+				break;
+			}
 			if (!q->unfinished)
 				break;
-			if (expired) {
+			if (r) {
 				ret = -ETIMEDOUT;
 				break;
 			}
-			expired = pt_cv_wait_until(&q->all_tasks_done, &q->m, deadline) != 0;
+			r = pt_cv_wait_step(&q->all_tasks_done, &q->m, deadline);
 		}
 		q->joiners--;
 	}
 	pt_mtx_unlock_leave(&q->m, blocked);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&q->m, "Queue") : ret;
 }
 
 int pt_queue_put_sentinels(struct pt_queue *q, const void *sentinel, unsigned n)

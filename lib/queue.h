@@ -25,7 +25,7 @@ enum pt_queue_kind {
 
 /* The header; the items follow it in the same allocation. */
 struct pt_queue {
-	_Alignas(PT_CACHELINE) pthread_mutex_t m; /* Queue.mutex */
+	_Alignas(PT_CACHELINE) struct pt_mutex m; /* Queue.mutex */
 	pthread_cond_t not_empty, not_full, all_tasks_done;
 	enum pt_queue_kind kind;
 	bool pshared;
@@ -51,7 +51,9 @@ int pt_queue_init(struct pt_queue *q, enum pt_queue_kind kind, size_t capacity,
 		  size_t maxsize, size_t item_size, bool pshared);
 void pt_queue_destroy(struct pt_queue *q);
 
-/* put(item, block, timeout): copies @item_size bytes from @item.
+/* Every call may also return PT_BROKEN (sync.h): a process died in it.
+ *
+ * put(item, block, timeout): copies @item_size bytes from @item.
  * -EAGAIN: full and !@block (queue.Full); -ETIMEDOUT: still full at the
  * timeout (queue.Full); -ENOSPC: an unbounded queue at its capacity. With
  * !@block the timeout is ignored, as in Python. On a priority queue the

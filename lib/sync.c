@@ -18,92 +18,6 @@
 /* ------------------------------------------------------------------ */
 /* Building blocks */
 
-static _Noreturn void die(const char *what, int err)
-{
-	fprintf(stderr, "ptbench: %s: %s\n", what, strerror(err));
-	abort();
-}
-
-int pt_mtx_init(pthread_mutex_t *m, bool pshared)
-{
-	pthread_mutexattr_t a;
-	int ret = pthread_mutexattr_init(&a);
-
-	if (ret)
-		return -ret;
-	if (pshared)
-		ret = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	if (!ret)
-		ret = pthread_mutex_init(m, &a);
-	pthread_mutexattr_destroy(&a);
-	return -ret;
-}
-
-int pt_cv_init(pthread_cond_t *c, bool pshared)
-{
-	pthread_condattr_t a;
-	int ret = pthread_condattr_init(&a);
-
-	if (ret)
-		return -ret;
-	/* Timeouts are relative: a wall-clock step must not stretch them. */
-	ret = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	if (!ret && pshared)
-		ret = pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	if (!ret)
-		ret = pthread_cond_init(c, &a);
-	pthread_condattr_destroy(&a);
-	return -ret;
-}
-
-void pt_mtx_destroy(pthread_mutex_t *m)
-{
-	int ret = pthread_mutex_destroy(m);
-
-	if (ret)
-		die("pthread_mutex_destroy", ret);
-}
-
-void pt_cv_destroy(pthread_cond_t *c)
-{
-	int ret = pthread_cond_destroy(c);
-
-	if (ret)
-		die("pthread_cond_destroy", ret);
-}
-
-void pt_mtx_lock(pthread_mutex_t *m)
-{
-	int ret = pthread_mutex_lock(m);
-
-	if (ret)
-		die("pthread_mutex_lock", ret);
-}
-
-void pt_mtx_unlock(pthread_mutex_t *m)
-{
-	int ret = pthread_mutex_unlock(m);
-
-	if (ret)
-		die("pthread_mutex_unlock", ret);
-}
-
-void pt_cv_signal(pthread_cond_t *c)
-{
-	int ret = pthread_cond_signal(c);
-
-	if (ret)
-		die("pthread_cond_signal", ret);
-}
-
-void pt_cv_broadcast(pthread_cond_t *c)
-{
-	int ret = pthread_cond_broadcast(c);
-
-	if (ret)
-		die("pthread_cond_broadcast", ret);
-}
-
 uint64_t pt_deadline_after(uint64_t timeout_ns)
 {
 	uint64_t now;
@@ -124,41 +38,40 @@ uint64_t pt_remaining(uint64_t deadline_ns)
 	return deadline_ns > now ? deadline_ns - now : 0;
 }
 
-int pt_cv_wait_until(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline_ns)
-{
-	struct timespec ts;
-	int ret;
-
-	if (deadline_ns == PT_FOREVER) {
-		ret = pthread_cond_wait(c, m);
-		if (ret)
-			die("pthread_cond_wait", ret);
-		return 0;
-	}
-	if (pt_now_ns() >= deadline_ns)
-		return -ETIMEDOUT;
-	ts = pt_ns_to_ts(deadline_ns);
-	ret = pthread_cond_timedwait(c, m, &ts);
-	if (ret == ETIMEDOUT)
-		/* Report a timeout only once our own clock agrees, so that a
-		 * timed-out wait has always waited at least its timeout. */
-		return pt_now_ns() >= deadline_ns ? -ETIMEDOUT : 0;
-	if (ret)
-		die("pthread_cond_timedwait", ret);
-	return 0;
-}
-
 /* The GIL is never awaited with @m held: it is released before @m is taken
  * for a wait, and re-taken after @m is dropped. */
-void pt_mtx_enter_blocking(pthread_mutex_t *m, bool *blocked)
+int pt_mtx_enter_blocking(struct pt_mutex *m, bool *blocked)
 {
 	pt_mtx_unlock(m);
 	pt_block_begin(NULL);
-	pt_mtx_lock(m);
 	*blocked = true;
+	return pt_mtx_lock(m);
 }
 
-void pt_mtx_unlock_leave(pthread_mutex_t *m, bool blocked)
+int pt_broken(const struct pt_mutex *m, const char *what)
+{
+	pt_note_dead_process(what, pt_mtx_dead(m));
+	return PT_BROKEN;
+}
+
+int pt_mtx_lock_checked(struct pt_mutex *m, const char *what)
+{
+	if (!pt_mtx_lock(m))
+		return 0;
+	pt_mtx_unlock(m);
+	return pt_broken(m, what);
+}
+
+int pt_cv_wait_step(pthread_cond_t *c, struct pt_mutex *m, uint64_t deadline_ns)
+{
+	int r = pt_cv_wait_until(c, m, deadline_ns);
+
+	if (r == PT_BROKEN)
+		return r;
+	return r != 0;
+}
+
+void pt_mtx_unlock_leave(struct pt_mutex *m, bool blocked)
 {
 	pt_mtx_unlock(m);
 	if (blocked)
@@ -182,7 +95,7 @@ static void forget_self_id(void)
 static void register_atfork(void)
 {
 	if (pthread_atfork(NULL, NULL, forget_self_id))
-		die("pthread_atfork", ENOMEM);
+		pt_bug("pthread_atfork", ENOMEM);
 }
 
 static uint64_t pt_self_id(void)
@@ -218,7 +131,7 @@ void pt_event_set(struct pt_event *e)
 		nw = (old | 1u) + 2u;
 	while (!atomic_compare_exchange_weak(&e->word, &old, nw));
 	if (atomic_load(&e->waiters))
-		pt_futex_wake(&e->word, INT32_MAX);
+		pt_futex_wake_as(&e->word, INT32_MAX, e->pshared);
 }
 
 void pt_event_clear(struct pt_event *e)
@@ -258,7 +171,7 @@ int pt_event_wait(struct pt_event *e, uint64_t timeout_ns)
 			break;
 		}
 		/* Sleeps only while the word is still w; a set changes it. */
-		pt_futex_wait(&e->word, w, left == PT_FOREVER ? 0 : left);
+		pt_futex_wait_as(&e->word, w, left == PT_FOREVER ? 0 : left, e->pshared);
 	}
 	atomic_fetch_sub(&e->waiters, 1);
 	pt_block_end(NULL);
@@ -324,21 +237,33 @@ bool pt_cond_is_owned(struct pt_cond *c)
 }
 
 /* With @c->m held: waits until the lock is free or @deadline_ns; 0 when it
- * is free (the caller takes it), -ETIMEDOUT. */
+ * is free (the caller takes it), -ETIMEDOUT, PT_BROKEN. Between processes,
+ * an owner that died holding the lock breaks the Condition: its waiters
+ * look for that at each slice of their wait. */
 static int lock_wait(struct pt_cond *c, uint64_t deadline_ns)
 {
-	bool expired = false;
-	int ret = 0;
+	int ret = 0, r = 0;
 
 	c->lock_waiters++;
 	for (;;) {
-		if (!owner_of(c))
-			break;
-		if (expired) {
-			ret = -ETIMEDOUT;
+		uint64_t owner = owner_of(c);
+
+		if (pt_mtx_dead(&c->m)) {
+			ret = PT_BROKEN;
 			break;
 		}
-		expired = pt_cv_wait_until(&c->lock_cv, &c->m, deadline_ns) != 0;
+		if (!owner)
+			break;
+		if (c->pshared && pt_pid_gone((pid_t)(owner >> 32))) {
+			pt_mtx_break(&c->m, (pid_t)(owner >> 32));
+			pt_cv_broadcast(&c->lock_cv);
+			continue;
+		}
+		if (r) {
+			ret = r == 1 ? -ETIMEDOUT : r;
+			break;
+		}
+		r = pt_cv_wait_step(&c->lock_cv, &c->m, deadline_ns);
 	}
 	c->lock_waiters--;
 	return ret;
@@ -359,22 +284,24 @@ int pt_cond_acquire(struct pt_cond *c, bool blocking, uint64_t timeout_ns)
 		c->count++;
 		return 0;
 	}
-	pt_mtx_lock(&c->m);
+	if ((ret = pt_mtx_lock_checked(&c->m, "Condition")) != 0)
+		return ret;
 	if (owner_of(c)) {
 		if (!blocking || timeout_ns == 0) {
 			pt_mtx_unlock(&c->m);
 			return blocking ? -ETIMEDOUT : -EAGAIN;
 		}
 		deadline = pt_deadline_after(timeout_ns);
-		pt_mtx_enter_blocking(&c->m, &blocked);
-		ret = lock_wait(c, deadline);
+		ret = pt_mtx_enter_blocking(&c->m, &blocked);
+		if (!ret)
+			ret = lock_wait(c, deadline);
 	}
 	if (!ret) {
 		atomic_store_explicit(&c->owner, self, memory_order_relaxed);
 		c->count = 1;
 	}
 	pt_mtx_unlock_leave(&c->m, blocked);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&c->m, "Condition") : ret;
 }
 
 int pt_cond_release(struct pt_cond *c)
@@ -383,7 +310,12 @@ int pt_cond_release(struct pt_cond *c)
 		return -EPERM;
 	if (--c->count)
 		return 0;
-	pt_mtx_lock(&c->m);
+	if (pt_mtx_lock(&c->m)) {
+		/* Broken: the lock is given up all the same. */
+		atomic_store_explicit(&c->owner, 0, memory_order_relaxed);
+		pt_mtx_unlock(&c->m);
+		return pt_broken(&c->m, "Condition");
+	}
 	atomic_store_explicit(&c->owner, 0, memory_order_relaxed);
 	if (c->lock_waiters)
 		pt_cv_signal(&c->lock_cv);
@@ -395,8 +327,7 @@ int pt_cond_wait(struct pt_cond *c, uint64_t timeout_ns)
 {
 	uint64_t self = pt_self_id(), deadline, my;
 	unsigned saved;
-	bool expired = false;
-	int ret = 0;
+	int ret = 0, r = 0;
 
 	if (owner_of(c) != self)
 		return -EPERM;
@@ -406,7 +337,10 @@ int pt_cond_wait(struct pt_cond *c, uint64_t timeout_ns)
 		return -ETIMEDOUT;
 	deadline = pt_deadline_after(timeout_ns);
 	pt_block_begin(NULL);
-	pt_mtx_lock(&c->m);
+	if (pt_mtx_lock(&c->m)) {
+		pt_mtx_unlock_leave(&c->m, true);
+		return pt_broken(&c->m, "Condition");
+	}
 	/* Join the newer group, then release the lock (Python's
 	 * _release_save): a notify can only follow once we are counted. */
 	my = c->g1 + 1;
@@ -423,24 +357,27 @@ int pt_cond_wait(struct pt_cond *c, uint64_t timeout_ns)
 			c->g1_tokens--;
 			break;
 		}
-		if (expired) {
-			/* Leave unnotified: take ourselves off the counts so that
-			 * no later notification is spent on us. */
+		if (r) {
+			/* Leave unnotified (or broken): take ourselves off the
+			 * counts so that no later notification is spent on us. */
 			if (my == c->g1)
 				c->g1_left--;
 			else
 				c->g2_size--;
-			ret = -ETIMEDOUT;
+			ret = r == 1 ? -ETIMEDOUT : r;
 			break;
 		}
-		expired = pt_cv_wait_until(&c->cv[my & 1], &c->m, deadline) != 0;
+		r = pt_cv_wait_step(&c->cv[my & 1], &c->m, deadline);
 	}
 	/* _acquire_restore: take the lock back, without a timeout. */
-	lock_wait(c, PT_FOREVER);
-	atomic_store_explicit(&c->owner, self, memory_order_relaxed);
-	c->count = saved;
+	if (ret != PT_BROKEN)
+		ret = lock_wait(c, PT_FOREVER) ?: ret;
+	if (ret != PT_BROKEN) {
+		atomic_store_explicit(&c->owner, self, memory_order_relaxed);
+		c->count = saved;
+	}
 	pt_mtx_unlock_leave(&c->m, true);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&c->m, "Condition") : ret;
 }
 
 int pt_cond_wait_for(struct pt_cond *c, pt_pred_fn pred, void *arg, uint64_t timeout_ns)
@@ -468,10 +405,12 @@ int pt_cond_wait_for(struct pt_cond *c, pt_pred_fn pred, void *arg, uint64_t tim
 int pt_cond_notify(struct pt_cond *c, unsigned n)
 {
 	unsigned k;
+	int ret;
 
 	if (owner_of(c) != pt_self_id())
 		return -EPERM;
-	pt_mtx_lock(&c->m);
+	if ((ret = pt_mtx_lock_checked(&c->m, "Condition")) != 0)
+		return ret;
 	while (n) {
 		if (!c->g1_left) {
 			if (!c->g2_size)
@@ -559,12 +498,13 @@ void pt_sem_destroy(struct pt_sem *s)
 int pt_sem_acquire(struct pt_sem *s, bool blocking, uint64_t timeout_ns)
 {
 	uint64_t deadline;
-	bool blocked = false, expired = false;
-	int ret = 0;
+	bool blocked = false;
+	int ret = 0, r;
 
 	if (!blocking && timeout_ns != PT_FOREVER)
 		return -EINVAL;
-	pt_mtx_lock(&s->m);
+	if ((ret = pt_mtx_lock_checked(&s->m, "Semaphore")) != 0)
+		return ret;
 	if (s->value) {
 		s->value--;
 		pt_mtx_unlock(&s->m);
@@ -575,33 +515,40 @@ int pt_sem_acquire(struct pt_sem *s, bool blocking, uint64_t timeout_ns)
 		return blocking ? -ETIMEDOUT : -EAGAIN;
 	}
 	deadline = pt_deadline_after(timeout_ns);
-	pt_mtx_enter_blocking(&s->m, &blocked);
+	r = pt_mtx_enter_blocking(&s->m, &blocked);
 	s->waiters++;
 	for (;;) {
 		/* Like CPython, a newcomer may take a count before a woken
 		 * waiter: no FIFO promise. */
+		if (r == PT_BROKEN) {
+			ret = r;
+			break;
+		}
 		if (s->value) {
 			s->value--;
 			break;
 		}
-		if (expired) {
+		if (r) {
 			ret = -ETIMEDOUT;
 			break;
 		}
-		expired = pt_cv_wait_until(&s->cv, &s->m, deadline) != 0;
+		r = pt_cv_wait_step(&s->cv, &s->m, deadline);
 	}
 	s->waiters--;
 	pt_mtx_unlock_leave(&s->m, blocked);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&s->m, "Semaphore") : ret;
 }
 
 int pt_sem_release(struct pt_sem *s, unsigned n)
 {
 	unsigned k;
 
+	int ret;
+
 	if (!n)
 		return -EINVAL;
-	pt_mtx_lock(&s->m);
+	if ((ret = pt_mtx_lock_checked(&s->m, "Semaphore")) != 0)
+		return ret;
 	if (s->value > UINT_MAX - n || (s->bounded && s->value + n > s->initial)) {
 		pt_mtx_unlock(&s->m);
 		return -EOVERFLOW;
@@ -709,9 +656,10 @@ int pt_barrier_wait(struct pt_barrier *b, uint64_t timeout_ns)
 	uint64_t deadline;
 	unsigned index;
 	bool blocked = false, expired = false;
-	int ret;
+	int ret, r;
 
-	pt_mtx_lock(&b->m);
+	if ((ret = pt_mtx_lock_checked(&b->m, "Barrier")) != 0)
+		return ret;
 	if (timeout_ns == PT_BARRIER_DEFAULT)
 		timeout_ns = b->timeout_ns;
 	deadline = pt_deadline_after(timeout_ns);
@@ -719,10 +667,10 @@ int pt_barrier_wait(struct pt_barrier *b, uint64_t timeout_ns)
 	 * its action. */
 	while (b->state == PT_BARRIER_DRAINING || b->state == PT_BARRIER_RESETTING ||
 	       b->state == PT_BARRIER_ACTION) {
-		if (!blocked)
-			pt_mtx_enter_blocking(&b->m, &blocked);
-		else
-			pt_cv_wait_until(&b->cv, &b->m, PT_FOREVER);
+		r = !blocked ? pt_mtx_enter_blocking(&b->m, &blocked)
+			     : pt_cv_wait_until(&b->cv, &b->m, PT_FOREVER);
+		if (r == PT_BROKEN)
+			goto broken;
 	}
 	if (b->state == PT_BARRIER_BROKEN_STATE) {
 		pt_mtx_unlock_leave(&b->m, blocked);
@@ -740,11 +688,16 @@ int pt_barrier_wait(struct pt_barrier *b, uint64_t timeout_ns)
 			if (b->state == PT_BARRIER_FILLING && expired)
 				break;
 			if (!blocked) {
-				pt_mtx_enter_blocking(&b->m, &blocked);
-				continue;
+				r = pt_mtx_enter_blocking(&b->m, &blocked);
+			} else {
+				r = pt_cv_wait_step(&b->cv, &b->m, expired ? PT_FOREVER : deadline);
+				if (r == 1)
+					expired = true;
 			}
-			if (pt_cv_wait_until(&b->cv, &b->m, expired ? PT_FOREVER : deadline))
-				expired = true;
+			if (r == PT_BROKEN) {
+				b->count--;
+				goto broken;
+			}
 		}
 		if (b->state == PT_BARRIER_FILLING) {
 			barrier_break(b);
@@ -763,6 +716,13 @@ int pt_barrier_wait(struct pt_barrier *b, uint64_t timeout_ns)
 	}
 	pt_mtx_unlock_leave(&b->m, blocked);
 	return ret;
+
+broken:
+	/* A process died in it: broken for good; wake the other parties. */
+	b->state = PT_BARRIER_BROKEN_STATE;
+	pt_cv_broadcast(&b->cv);
+	pt_mtx_unlock_leave(&b->m, blocked);
+	return pt_broken(&b->m, "Barrier");
 }
 
 void pt_barrier_abort(struct pt_barrier *b)

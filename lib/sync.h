@@ -5,6 +5,7 @@
 #ifndef PT_SYNC_H
 #define PT_SYNC_H
 
+#include "lock.h"
 #include "shm.h"
 
 #include <errno.h>
@@ -34,38 +35,41 @@
  *    sleep (Event.wait on a set event, a free lock, a Semaphore with a
  *    count) keeps the GIL, as CPython does.
  *  - A mutex or condition-variable call that fails can only be a bug: the
- *    process aborts with strerror() of the error.
+ *    process aborts with strerror() of the error (lock.h).
+ *  - Robust between processes: a process that dies inside a primitive's
+ *    critical section, or holding a Condition's lock, leaves the primitive
+ *    broken, like threading.Barrier's BrokenBarrierError: from then on,
+ *    its calls (and the waits in progress, within PT_ROBUST_SLICE_NS)
+ *    return PT_BROKEN, and the calling worker's message names the process
+ *    that died. Waiting for a process that died elsewhere (a barrier party
+ *    that never comes) is the join's business, not the primitive's.
  */
 #define PT_FOREVER UINT64_MAX
+/* A process died inside the primitive (or holding its lock). */
+#define PT_BROKEN (-EOWNERDEAD)
 
 /* --- Building blocks (used by sync, queue and timer) ------------------- */
 
-/* Initialise a pthread mutex / a CLOCK_MONOTONIC condition variable,
- * process-shared when @pshared. Return 0 or a negative errno. */
-int pt_mtx_init(pthread_mutex_t *m, bool pshared);
-int pt_cv_init(pthread_cond_t *c, bool pshared);
-void pt_mtx_destroy(pthread_mutex_t *m);
-void pt_cv_destroy(pthread_cond_t *c);
-/* Abort on failure (libuv's uv_mutex_lock). */
-void pt_mtx_lock(pthread_mutex_t *m);
-void pt_mtx_unlock(pthread_mutex_t *m);
-void pt_cv_signal(pthread_cond_t *c);
-void pt_cv_broadcast(pthread_cond_t *c);
 /* Absolute CLOCK_MONOTONIC deadline @timeout_ns from now (PT_FOREVER stays
  * PT_FOREVER; a sum that would overflow becomes PT_FOREVER). */
 uint64_t pt_deadline_after(uint64_t timeout_ns);
-/* Waits on @c (with @m held) until woken or @deadline_ns. Returns 0 (woken,
- * possibly spuriously: re-check the predicate) or -ETIMEDOUT once the
- * monotonic clock has reached @deadline_ns. */
-int pt_cv_wait_until(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline_ns);
 /* Nanoseconds left until @deadline_ns (PT_FOREVER stays PT_FOREVER). */
 uint64_t pt_remaining(uint64_t deadline_ns);
 /* Called with @m held by a call that has found it must sleep: leaves @m,
  * opens a blocking section (under a GIL: releases it), takes @m back and
- * sets *@blocked. The caller then re-checks its predicate. */
-void pt_mtx_enter_blocking(pthread_mutex_t *m, bool *blocked);
+ * sets *@blocked. The caller then re-checks its predicate. Returns
+ * pt_mtx_lock()'s result: 0 or -EOWNERDEAD (broken). */
+int pt_mtx_enter_blocking(struct pt_mutex *m, bool *blocked);
 /* Unlocks @m, then closes the blocking section if @blocked. */
-void pt_mtx_unlock_leave(pthread_mutex_t *m, bool blocked);
+void pt_mtx_unlock_leave(struct pt_mutex *m, bool blocked);
+/* A primitive found broken (@m's pt_mtx_dead() is set): notes in the calling
+ * worker's message which process died in "@what" and returns PT_BROKEN. */
+int pt_broken(const struct pt_mutex *m, const char *what);
+/* Takes @m: 0; when it is broken, leaves it at once: pt_broken(). */
+int pt_mtx_lock_checked(struct pt_mutex *m, const char *what);
+/* One wait of a primitive's loop: 0 (woken: re-check the predicate), 1
+ * (the deadline passed), or PT_BROKEN. */
+int pt_cv_wait_step(pthread_cond_t *c, struct pt_mutex *m, uint64_t deadline_ns);
 
 /* --- Event ------------------------------------------------------------- */
 
@@ -74,14 +78,15 @@ void pt_mtx_unlock_leave(pthread_mutex_t *m, bool blocked);
  * set wakes sleepers with one system call, and only when there are any,
  * and a wait sleeps on the word itself: the costs of a bare futex ping-pong
  * (build/floors), which the event workload is measured against. The futex
- * is not private, so an event in the shared arena works between processes. */
+ * is private unless the event is pshared. No lock is held anywhere, so a
+ * process that dies in it leaves nothing broken. */
 struct pt_event {
 	/* Bit 0: the flag. Bits 1-31: the number of set() calls, so that a
 	 * waiter woken by a set returns True even if clear() follows before it
 	 * runs (Python's wait() returns True once notified). */
 	_Alignas(PT_CACHELINE) _Atomic uint32_t word;
 	_Atomic uint32_t waiters; /* threads sleeping, or about to, in wait() */
-	bool pshared;
+	bool pshared;	/* the futex is shared, else FUTEX_PRIVATE_FLAG */
 };
 
 int pt_event_init(struct pt_event *e, bool pshared);
@@ -113,7 +118,7 @@ unsigned pt_event_waiters(struct pt_event *e);
  * returns. A waiter whose timeout races with a notification reports the
  * notification. */
 struct pt_cond {
-	_Alignas(PT_CACHELINE) pthread_mutex_t m; /* internal: guards all below */
+	_Alignas(PT_CACHELINE) struct pt_mutex m; /* internal: guards all below */
 	pthread_cond_t lock_cv;	/* threads waiting for the lock */
 	pthread_cond_t cv[2];	/* condition waiters, by group parity */
 	_Atomic uint64_t owner;	/* pid << 32 | tid of the holder; 0: free */
@@ -157,7 +162,7 @@ unsigned pt_cond_waiters(struct pt_cond *c);
 /* --- Semaphore, BoundedSemaphore -------------------------------------- */
 
 struct pt_sem {
-	_Alignas(PT_CACHELINE) pthread_mutex_t m;
+	_Alignas(PT_CACHELINE) struct pt_mutex m;
 	pthread_cond_t cv;
 	unsigned value;
 	unsigned initial; /* the bound, for a BoundedSemaphore */
@@ -205,7 +210,7 @@ enum pt_barrier_state {
 };
 
 struct pt_barrier {
-	_Alignas(PT_CACHELINE) pthread_mutex_t m;
+	_Alignas(PT_CACHELINE) struct pt_mutex m;
 	pthread_cond_t cv;
 	unsigned parties;
 	unsigned count;	/* parties inside wait() */
@@ -224,7 +229,7 @@ int pt_barrier_init(struct pt_barrier *b, unsigned parties, pt_barrier_action_fn
 		    void *action_arg, uint64_t default_timeout_ns, bool pshared);
 void pt_barrier_destroy(struct pt_barrier *b);
 /* Returns the arrival index, 0 .. parties-1 (parties-1 is the last to
- * arrive, which ran the action), or:
+ * arrive, which ran the action), or PT_BROKEN (a process died in it), or:
  *  PT_BARRIER_BROKEN (-EPIPE): the barrier is or became broken (abort, reset
  *    while waiting, another party's timeout, a failed action);
  *  -ETIMEDOUT: this party's timeout expired: it broke the barrier (Python

@@ -62,15 +62,14 @@ void pt_timer_destroy(struct pt_timer *t)
 static void *timer_main(void *arg)
 {
 	struct pt_timer *t = arg;
+	int r = pt_mtx_lock(&t->m);
 
-	pt_mtx_lock(&t->m);
 	/* Timer.run(): finished.wait(interval), then fire unless cancelled.
 	 * The decision is taken under the mutex cancel() takes, so a cancel
-	 * that reports success always wins. */
-	while (t->state == PT_TIMER_WAITING)
-		if (pt_cv_wait_until(&t->cv, &t->m, t->due_ns))
-			break;
-	if (t->state == PT_TIMER_WAITING) {
+	 * that reports success always wins. A broken timer never fires. */
+	while (!r && t->state == PT_TIMER_WAITING)
+		r = pt_cv_wait_until(&t->cv, &t->m, t->due_ns);
+	if (r != PT_BROKEN && t->state == PT_TIMER_WAITING) {
 		t->state = PT_TIMER_RUNNING;
 		t->fired_ns = pt_now_ns();
 		pt_mtx_unlock(&t->m);
@@ -91,7 +90,8 @@ int pt_timer_start(struct pt_timer *t, uint64_t delay_ns, pt_timer_fn fn, void *
 
 	if (!fn)
 		return -EINVAL;
-	pt_mtx_lock(&t->m);
+	if ((ret = pt_mtx_lock_checked(&t->m, "Timer")) != 0)
+		return ret;
 	if (t->started) {
 		pt_mtx_unlock(&t->m);
 		return -EBUSY;
@@ -109,10 +109,10 @@ int pt_timer_start(struct pt_timer *t, uint64_t delay_ns, pt_timer_fn fn, void *
 	t->arg = arg;
 	t->due_ns = pt_deadline_after(delay_ns);
 	t->state = PT_TIMER_WAITING;
-	pt_mtx_unlock(&t->m);
-
+	/* The helper is created with the mutex held (its first step takes
+	 * it): no cancel can slip in before a failed creation is undone, so
+	 * a cancel that reported success is never turned back into IDLE. */
 	ret = create_helper(&th, timer_main, t);
-	pt_mtx_lock(&t->m);
 	if (ret) {
 		t->state = PT_TIMER_IDLE;
 		t->started = false;
@@ -149,10 +149,11 @@ int pt_timer_join(struct pt_timer *t, uint64_t timeout_ns)
 {
 	uint64_t deadline;
 	pthread_t th;
-	bool blocked = false, expired = false, reap = false;
-	int ret = 0;
+	bool blocked = false, reap = false;
+	int ret, r;
 
-	pt_mtx_lock(&t->m);
+	if ((ret = pt_mtx_lock_checked(&t->m, "Timer")) != 0)
+		return ret;
 	if (!t->started) {
 		pt_mtx_unlock(&t->m);
 		return -EINVAL;
@@ -163,15 +164,19 @@ int pt_timer_join(struct pt_timer *t, uint64_t timeout_ns)
 			return -ETIMEDOUT;
 		}
 		deadline = pt_deadline_after(timeout_ns);
-		pt_mtx_enter_blocking(&t->m, &blocked);
+		r = pt_mtx_enter_blocking(&t->m, &blocked);
 		for (;;) {
+			if (r == PT_BROKEN) {
+				ret = r;
+				break;
+			}
 			if (t->exited)
 				break;
-			if (expired) {
+			if (r) {
 				ret = -ETIMEDOUT;
 				break;
 			}
-			expired = pt_cv_wait_until(&t->cv, &t->m, deadline) != 0;
+			r = pt_cv_wait_step(&t->cv, &t->m, deadline);
 		}
 	}
 	if (!ret && t->has_thread && !t->reaped && t->pid == getpid()) {
@@ -184,7 +189,7 @@ int pt_timer_join(struct pt_timer *t, uint64_t timeout_ns)
 	 * needs nothing from the GIL. */
 	if (reap)
 		pthread_join(th, NULL);
-	return ret;
+	return ret == PT_BROKEN ? pt_broken(&t->m, "Timer") : ret;
 }
 
 enum pt_timer_state pt_timer_state(struct pt_timer *t)

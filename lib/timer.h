@@ -28,7 +28,7 @@ typedef void (*pt_timer_fn)(void *arg);
  * process can run the function (the pointer is its own) and reaps the
  * thread. */
 struct pt_timer {
-	_Alignas(PT_CACHELINE) pthread_mutex_t m; /* guards everything below */
+	_Alignas(PT_CACHELINE) struct pt_mutex m; /* guards everything below */
 	pthread_cond_t cv;
 	int state;	   /* enum pt_timer_state */
 	bool started;

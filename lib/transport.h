@@ -113,7 +113,7 @@ struct pt_tx {
 	/* The feeder (PIPE with @feeder). */
 	pthread_t thread;
 	bool started;
-	pthread_mutex_t m;
+	struct pt_mutex m;
 	pthread_cond_t cv, idle_cv;
 	struct pt_tx_pending {
 		struct pt_msg h;
