@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "files.h"
+#include "neighbour.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -216,6 +217,7 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		 * run beside them. */
 		.neighbours = pt->model == PT_MODEL_SERIAL ? 0 : pt->neighbours,
 		.ft = pt->ft,
+		.neighbour_body = pt_neighbour_body,
 	};
 	struct pt_team team;
 	struct pt_team_stats *st = NULL;

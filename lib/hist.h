@@ -15,7 +15,7 @@ struct pt_hist {
 	uint64_t count;
 	uint64_t min_ns, max_ns;
 	uint64_t sum_ns;
-	uint32_t bucket[PT_HIST_BUCKETS];
+	uint64_t bucket[PT_HIST_BUCKETS]; /* 64-bit: merged counts of many workers never wrap */
 };
 
 void pt_hist_reset(struct pt_hist *h);

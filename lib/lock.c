@@ -195,6 +195,30 @@ int pt_cv_wait_until(pthread_cond_t *c, struct pt_mutex *m, uint64_t deadline_ns
 	return deadline_ns != UINT64_MAX && pt_now_ns() >= deadline_ns ? -ETIMEDOUT : 0;
 }
 
+void pt_thread_join(pthread_t th)
+{
+	int ret = pthread_join(th, NULL);
+
+	if (ret)
+		pt_bug("pthread_join", ret);
+}
+
+void pt_thread_detach(pthread_t th)
+{
+	int ret = pthread_detach(th);
+
+	if (ret)
+		pt_bug("pthread_detach", ret);
+}
+
+void pt_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	int ret = pthread_sigmask(how, set, old);
+
+	if (ret)
+		pt_bug("pthread_sigmask", ret);
+}
+
 bool pt_pid_gone(pid_t pid)
 {
 	return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;

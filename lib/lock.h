@@ -8,6 +8,7 @@
 #define PT_LOCK_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -63,6 +64,12 @@ void pt_cv_broadcast(pthread_cond_t *c);
  * predicate), -ETIMEDOUT once the clock has reached @deadline_ns, or
  * -EOWNERDEAD when @m is broken. @m is held again on return. */
 int pt_cv_wait_until(pthread_cond_t *c, struct pt_mutex *m, uint64_t deadline_ns);
+
+/* pthread_join(), pthread_detach(), pthread_sigmask(): they fail only
+ * through a bug (a bad or already joined thread, a bad set). */
+void pt_thread_join(pthread_t th);
+void pt_thread_detach(pthread_t th);
+void pt_sigmask(int how, const sigset_t *set, sigset_t *old);
 
 /* Whether process @pid is gone (reaped: a zombie still counts as there). */
 bool pt_pid_gone(pid_t pid);

@@ -119,7 +119,7 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 	    cfg->nworkers + cfg->neighbours > PT_MAX_WORKERS || cfg->ndaemons < 0 ||
 	    cfg->ndaemons >= cfg->nworkers || !cfg->body ||
 	    (unsigned)cfg->model >= PT_MODEL_COUNT ||
-	    (cfg->model == PT_MODEL_SERIAL && cfg->neighbours))
+	    (cfg->neighbours && (cfg->model == PT_MODEL_SERIAL || !cfg->neighbour_body)))
 		return -EINVAL;
 	t->cfg = *cfg;
 	if (!t->cfg.start)
@@ -169,17 +169,6 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 	}
 	for (int i = 0; i < n; i++)
 		worker_init(t, &t->workers[i], i);
-	return 0;
-}
-
-/* A CPU-bound neighbour: Beazley's countdown, ticking, until the point
- * ends. Its figures are not the point's (it is a daemon). */
-static int neighbour_body(struct pt_worker *w)
-{
-	while (pt_running(w)) {
-		pt_count_down(PT_TICK_ITERS);
-		pt_tick(w);
-	}
 	return 0;
 }
 
@@ -234,7 +223,7 @@ static void worker_main(struct pt_worker *w, enum pt_usage_who who, bool gate)
 	s->t_start_ns = pt_now_ns();
 	if (w->gt)
 		pt_gil_acquire(w->gt);
-	rc = w->neighbour ? neighbour_body(w) : t->cfg.body(w);
+	rc = w->neighbour ? t->cfg.neighbour_body(w) : t->cfg.body(w);
 	if (w->gt) {
 		if (w->gt->held)
 			pt_gil_release(w->gt);
@@ -355,7 +344,7 @@ static void reap_worker(struct pt_team *t, struct pt_worker *w)
 	if (t->cfg.model == PT_MODEL_PROCS)
 		proc_reap(t, &w->task, true);
 	else
-		pthread_join(w->task.thread, NULL);
+		pt_thread_join(w->task.thread);
 	w->task.running = false;
 	atomic_store_explicit(&w->slot->live, 0, memory_order_release);
 }
@@ -688,14 +677,14 @@ static void stop_daemons_and_helpers(struct pt_team *t)
 			/* A daemon thread that ignores the stop flag dies with
 			 * the point's process, as Python's do at exit. Until
 			 * then it may touch the team. */
-			pthread_detach(w->task.thread);
+			pt_thread_detach(w->task.thread);
 			w->task.running = false;
 			t->abandoned = true;
 		}
 	}
 	atomic_store_explicit(&t->sh->helpers_stop, 1, memory_order_release);
 	for (int i = 0; i < t->nhelpers; i++)
-		pthread_join(t->helpers[i], NULL);
+		pt_thread_join(t->helpers[i]);
 	t->nhelpers = 0;
 }
 
@@ -789,6 +778,28 @@ int pt_team_join(struct pt_team *t, uint64_t timeout_ns)
 	return 0;
 }
 
+/* The workload's own view of each of its workers. */
+static void collect_workers(const struct pt_team *t, struct pt_team_stats *st)
+{
+	uint64_t stop = t->sh->stop_ns, last = 0;
+
+	st->nworkers = t->cfg.nworkers;
+	for (int i = 0; i < t->cfg.nworkers; i++) {
+		const struct pt_slot *s = &t->slots[i];
+		struct pt_worker_figures *f = &st->worker[i];
+
+		f->name = t->workers[i].name;
+		f->ops = s->ops;
+		for (int m = 0; m < PT_MAX_METRICS; m++) {
+			f->metric[m] = s->metric[m];
+			st->metric_sum[m] += s->metric[m];
+		}
+		if (s->t_end_ns > last)
+			last = s->t_end_ns;
+	}
+	st->stop_lag_ns = stop && last > stop ? last - stop : 0;
+}
+
 int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 {
 	uint64_t t_end = 0;
@@ -854,6 +865,7 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 			st->gil.wait_max_ns = s->gil.wait_max_ns;
 		pt_hist_merge(&st->lat, &s->lat);
 	}
+	collect_workers(t, st);
 	if (t->cfg.duration_ns && t->sh->stop_ns)
 		st->wall_ns = t->sh->stop_ns - t->sh->t0_ns;
 	else if (t_end > t->sh->t0_ns)
@@ -889,7 +901,7 @@ void pt_team_destroy(struct pt_team *t)
 		} else {
 			/* A join timed out: the thread runs on, in the team's
 			 * memory. */
-			pthread_detach(w->task.thread);
+			pt_thread_detach(w->task.thread);
 			w->task.running = false;
 			t->abandoned = true;
 		}

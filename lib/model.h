@@ -168,7 +168,10 @@ struct pt_team_config {
 	void *bind_ctx;
 	size_t shared_size;	/* extra arena bytes for the workload (zeroed) */
 	uint64_t duration_ns;	/* fixed-time run: raise stop after this long */
-	int neighbours;		/* extra CPU-bound daemon workers (not serial) */
+	int neighbours;		/* extra daemon workers beside the workload's (not
+				 * serial), left out of its figures... */
+	pt_body_fn neighbour_body; /* ...running this (the driver's CPU-bound
+				    * --cpu-neighbours body) */
 	const struct pt_start_method *start; /* procs; NULL: pt_start_fork */
 	/* What a process started by exec (the spawn start method) needs to
 	 * rebuild the workload's side of the point: an opaque string from the
@@ -259,7 +262,15 @@ static inline bool pt_team_abandoned(const struct pt_team *t)
  * which a killed waiter never does. The arena goes with the team anyway. */
 bool pt_team_intact(const struct pt_team *t);
 
-/* Point-level figures built from the slots. */
+/* One of the workload's workers, as its finish() sees it. */
+struct pt_worker_figures {
+	const char *name;
+	uint64_t ops;
+	double metric[PT_MAX_METRICS];
+};
+
+/* Point-level figures built from the slots: what a workload's finish()
+ * reads, so that it never reads the slots itself. */
 struct pt_team_stats {
 	uint64_t wall_ns;	/* gate to last worker's end (or to stop) */
 	struct pt_usage usage;	/* summed over workers */
@@ -272,6 +283,11 @@ struct pt_team_stats {
 	int exited;		/* procs: workers that exited without returning */
 	int bind_failed;	/* workers whose binding failed */
 	const char *first_msg;	/* the first failing worker's message */
+	/* Over every worker of the workload (daemons too, neighbours not): */
+	double metric_sum[PT_MAX_METRICS];
+	uint64_t stop_lag_ns;	/* fixed-time: stop flag to the last one's end */
+	int nworkers;
+	struct pt_worker_figures worker[PT_MAX_WORKERS]; /* by id, nworkers of them */
 };
 /* Fills @st; returns 0 when every worker succeeded, else a negative errno:
  * -ECHILD when a worker process died of a signal or exited without
@@ -352,6 +368,21 @@ static inline void pt_count_down_ticking(struct pt_worker *w, uint64_t n, uint64
 		pt_count_down(k);
 		pt_tick(w);
 	}
+}
+
+/* Counts down in slices of @tick iterations with a tick after each until the
+ * run is asked to stop (a fixed-time CPU-bound worker); returns the
+ * iterations counted. */
+static inline uint64_t pt_count_down_until_stopped(struct pt_worker *w, uint64_t tick)
+{
+	uint64_t counted = 0;
+
+	while (pt_running(w)) {
+		pt_count_down(tick);
+		counted += tick;
+		pt_tick(w);
+	}
+	return counted;
 }
 
 /* Around every blocking call (I/O, sleep, waiting on a primitive): under a

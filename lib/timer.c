@@ -19,9 +19,9 @@ static int create_helper(pthread_t *th, void *(*fn)(void *), void *arg)
 	int ret;
 
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pt_sigmask(SIG_SETMASK, &all, &old);
 	ret = pthread_create(th, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pt_sigmask(SIG_SETMASK, &old, NULL);
 	return -ret;
 }
 
@@ -188,7 +188,7 @@ int pt_timer_join(struct pt_timer *t, uint64_t timeout_ns)
 	/* The thread has set `exited` and is returning: this join is brief and
 	 * needs nothing from the GIL. */
 	if (reap)
-		pthread_join(th, NULL);
+		pt_thread_join(th);
 	return ret == PT_BROKEN ? pt_broken(&t->m, "Timer") : ret;
 }
 
@@ -354,7 +354,7 @@ int pt_ptimer_stop(struct pt_ptimer *p)
 	pt_cond_release(&p->cond);
 	if (join) {
 		pt_block_begin(NULL);
-		pthread_join(th, NULL);
+		pt_thread_join(th);
 		pt_block_end(NULL);
 	}
 	return 0;

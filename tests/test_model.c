@@ -3,6 +3,7 @@
 // fills its own slot, the gate holds workers until the clock starts, a
 // killed forked worker is reported and reaped, the thread API answers.
 #include "model.h"
+#include "neighbour.h"
 #include "point.h"
 
 #include <criterion/criterion.h>
@@ -341,6 +342,7 @@ Test(model, cpu_neighbours, .timeout = 60)
 {
 	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
 		struct pt_team_config cfg = { .model = m, .nworkers = 2, .neighbours = 2,
+					      .neighbour_body = pt_neighbour_body,
 					      .body = count_body,
 					      .shared_size = sizeof(struct shared_counts) };
 		struct pt_team t;
@@ -364,10 +366,13 @@ Test(model, cpu_neighbours, .timeout = 60)
 		free(st);
 	}
 	struct pt_team_config bad = { .model = PT_MODEL_SERIAL, .nworkers = 1, .neighbours = 1,
-				      .body = count_body };
+				      .neighbour_body = pt_neighbour_body, .body = count_body };
 	struct pt_team t;
 
 	cr_assert_eq(pt_team_init(&t, &bad), -EINVAL, "no neighbour beside serial bodies");
+	bad.model = PT_MODEL_THREADS;
+	bad.neighbour_body = NULL;
+	cr_assert_eq(pt_team_init(&t, &bad), -EINVAL, "neighbours need the driver's body");
 }
 
 /* The core's "spawn one worker" hook (perf's create_worker()): a child
@@ -586,6 +591,7 @@ Test(model, errno_survives_the_blocking_section, .timeout = 60)
 {
 	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
 		struct pt_team_config cfg = { .model = m, .nworkers = 1, .neighbours = 1,
+					      .neighbour_body = pt_neighbour_body,
 					      .body = errno_body };
 		struct pt_team t;
 		struct pt_team_stats *st = malloc(sizeof(*st));
@@ -644,7 +650,7 @@ Test(model, thread_api_is_consistent_in_every_process, .timeout = 60)
 {
 	for (enum pt_model m = PT_MODEL_THREADS; m < PT_MODEL_COUNT; m++) {
 		struct pt_team_config cfg = { .model = m, .nworkers = 3, .neighbours = 1,
-					      .body = api_body,
+					      .neighbour_body = pt_neighbour_body, .body = api_body,
 					      .shared_size = sizeof(struct api_view) };
 		struct pt_team t;
 		struct api_view *v;

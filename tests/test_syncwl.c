@@ -388,12 +388,12 @@ Test(syncwl, timer_finish_fails_on_a_cancelled_one_that_fired, .timeout = 60)
 	manual_run(mr);
 	cr_assert_eq(manual_finish(mr), 0, "%s", mr->ctx.msg);
 	cr_assert_eq(mr->ctx.metric[fired], 0);
-	mr->team.slots[1].metric[fired] = 1;
+	mr->st.metric_sum[fired] = 1;
 	cr_assert_neq(manual_finish(mr), 0, "a cancelled Timer that fired passed");
 	cr_assert_eq(mr->ctx.metric[fired], 1);
 	cr_assert(strstr(mr->ctx.msg, "1 Timers cancelled in time ran their function"), "%s",
 		  mr->ctx.msg);
-	mr->team.slots[1].metric[fired] = 0;
+	mr->st.metric_sum[fired] = 0;
 	cr_assert_eq(manual_finish(mr), 0, "%s", mr->ctx.msg);
 	manual_end(mr);
 }

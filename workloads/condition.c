@@ -105,12 +105,7 @@ static int cond_run(struct pt_worker *w)
 static int cond_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 {
 	struct cond_shared *sh = ctx->shared;
-	double skipped = 0;
-
-	(void)st;
-	for (int i = 0; i < ctx->nworkers; i++)
-		skipped += ctx->team->slots[i].metric[M_SKIPPED];
-	ctx->metric[M_SKIPPED] = skipped;
+	ctx->metric[M_SKIPPED] = st->metric_sum[M_SKIPPED];
 	ctx->metric[M_TIMER_MISSED] = (double)(pt_ptimer_missed(&sh->timer) - sh->missed0);
 	return 0;
 }

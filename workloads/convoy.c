@@ -136,14 +136,7 @@ static int io_worker(struct pt_worker *w, int fd)
 /* The companions: Beazley's countdown, until the run is stopped. */
 static int cpu_worker(struct pt_worker *w, uint64_t tick)
 {
-	uint64_t counted = 0;
-
-	while (pt_running(w)) {
-		pt_count_down(tick);
-		counted += tick;
-		pt_tick(w);
-	}
-	w->slot->metric[M_CPU_RATE] = (double)counted;
+	w->slot->metric[M_CPU_RATE] = (double)pt_count_down_until_stopped(w, tick);
 	return 0;
 }
 
@@ -159,16 +152,12 @@ static int convoy_run(struct pt_worker *w)
 
 static int convoy_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 {
-	const struct pt_team *t = ctx->team;
-	double counted = 0;
-
-	/* ops and ops_per_s are worker 0's round trips alone. */
+	/* ops and ops_per_s are worker 0's round trips alone; the others
+	 * counted iterations (worker 0 counts none). */
 	ctx->ops_override = true;
-	ctx->ops = t->slots[0].ops;
-	for (int i = 1; i < ctx->nworkers; i++)
-		counted += t->slots[i].metric[M_CPU_RATE];
+	ctx->ops = st->worker[0].ops;
 	if (ctx->nworkers > 1 && st->wall_ns)
-		ctx->metric[M_CPU_RATE] = counted / ((double)st->wall_ns / 1e9);
+		ctx->metric[M_CPU_RATE] = st->metric_sum[M_CPU_RATE] / ((double)st->wall_ns / 1e9);
 	if (ctx->ops == 0) {
 		snprintf(ctx->msg, sizeof(ctx->msg), "worker 0 made no round trip in %.0f ms",
 			 (double)st->wall_ns / 1e6);

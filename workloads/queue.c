@@ -292,8 +292,7 @@ static int q_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 	ctx->ops_override = true;
 	ctx->ops = 0;
 	for (int i = l.producers; i < ctx->nworkers; i++)
-		ctx->ops += ctx->team->slots[i].ops;
-	(void)st;
+		ctx->ops += st->worker[i].ops;
 	for (uint64_t i = 0; i < l.items; i++) {
 		unsigned c = atomic_load_explicit(&seen[i], memory_order_relaxed);
 

@@ -124,7 +124,7 @@ static int sem_run(struct pt_worker *w)
 static int sem_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 {
 	struct sem_shared *sh = ctx->shared;
-	uint64_t handoffs = ctx->team->slots[0].ops;
+	uint64_t handoffs = st->worker[0].ops;
 
 	/* ops: handoffs (worker 0's releases, which the waiters' acquires must
 	 * add up to); ops_min and ops_max still show how evenly the OS spread

@@ -46,14 +46,13 @@ static int sleep_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 	double want = (double)pt_param_int(ctx->params, "ms") * (double)PT_NSEC_PER_MSEC;
 	double over = 0;
 
-	(void)st;
 	for (int i = 0; i < ctx->nworkers; i++) {
-		double slept = ctx->team->slots[i].metric[W_SLEPT_NS];
+		double slept = st->worker[i].metric[W_SLEPT_NS];
 
 		/* A sleep cut short by a signal would end early: never allowed. */
 		if (slept < want) {
 			snprintf(ctx->msg, sizeof(ctx->msg),
-				 "%s slept %.3f ms, less than ms=%.0f", ctx->team->workers[i].name,
+				 "%s slept %.3f ms, less than ms=%.0f", st->worker[i].name,
 				 slept / 1e6, want / 1e6);
 			return -EINVAL;
 		}

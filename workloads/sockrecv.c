@@ -472,33 +472,26 @@ static int sr_run(struct pt_worker *w)
 static int sr_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 {
 	const struct sr *sr = ctx->priv;
-	const struct pt_team *t = ctx->team;
-	uint64_t last = 0, stop = t->sh->stop_ns;
-	double timeouts = 0;
 
-	(void)st;
 	if (sr->feed_err) {
 		snprintf(ctx->msg, sizeof(ctx->msg), "feeder: send to %s: %s",
-			 t->workers[sr->feed_err_worker].name, strerror(sr->feed_err));
+			 st->worker[sr->feed_err_worker].name, strerror(sr->feed_err));
 		return -sr->feed_err;
 	}
 	for (int i = 0; i < ctx->nworkers; i++) {
-		const struct pt_slot *s = &t->slots[i];
+		const struct pt_worker_figures *f = &st->worker[i];
 
 		/* Sequence numbers were checked on receipt; more than was sent
 		 * would be a bug of the count. */
-		if (s->ops > sr->feed[i].built) {
+		if (f->ops > sr->feed[i].built) {
 			snprintf(ctx->msg, sizeof(ctx->msg),
-				 "%s received %llu messages of %llu sent", t->workers[i].name,
-				 (unsigned long long)s->ops, (unsigned long long)sr->feed[i].built);
+				 "%s received %llu messages of %llu sent", f->name,
+				 (unsigned long long)f->ops, (unsigned long long)sr->feed[i].built);
 			return -EPROTO;
 		}
-		if (s->t_end_ns > last)
-			last = s->t_end_ns;
-		timeouts += s->metric[W_TIMEOUTS];
 	}
-	ctx->metric[M_STOP_MS] = stop && last > stop ? (double)(last - stop) / 1e6 : 0;
-	ctx->metric[M_RECV_TIMEOUTS] = timeouts;
+	ctx->metric[M_STOP_MS] = (double)st->stop_lag_ns / 1e6;
+	ctx->metric[M_RECV_TIMEOUTS] = st->metric_sum[W_TIMEOUTS];
 	return 0;
 }
 

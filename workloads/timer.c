@@ -188,12 +188,8 @@ static int tm_run(struct pt_worker *w)
 
 static int tm_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 {
-	double sum[M_UNFIRED + 1] = { 0 };
+	const double *sum = st->metric_sum;
 
-	(void)st;
-	for (int i = 0; i < ctx->nworkers; i++)
-		for (int j = 0; j <= M_UNFIRED; j++)
-			sum[j] += ctx->team->slots[i].metric[j];
 	ctx->metric[M_CANCELLED] = sum[M_CANCELLED];
 	ctx->metric[M_CANCELLED_FIRED] = sum[M_CANCELLED_FIRED];
 	ctx->metric[M_CANCEL_LATE] = sum[M_CANCEL_LATE];
