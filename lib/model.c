@@ -800,6 +800,44 @@ static void collect_workers(const struct pt_team *t, struct pt_team_stats *st)
 	st->stop_lag_ns = stop && last > stop ? last - stop : 0;
 }
 
+/* A reaped worker process that was killed or exited without returning:
+ * counted as such (true), or not (false: it returned). */
+static bool collect_dead(const struct pt_worker *w, struct pt_slot *s,
+			 struct pt_team_stats *st, bool *first_killed)
+{
+	int ws = w->task.wstatus;
+
+	if (WIFSIGNALED(ws)) {
+		/* The worker that crashed, rather than the siblings
+		 * join_procs() killed after it. */
+		st->crashed++;
+		if (!st->first_msg || (*first_killed && WTERMSIG(ws) != SIGKILL)) {
+			st->first_msg = strsignal(WTERMSIG(ws));
+			*first_killed = WTERMSIG(ws) == SIGKILL;
+		}
+		return true;
+	}
+	if (atomic_load_explicit(&s->done, memory_order_acquire))
+		return false;
+	st->exited++;
+	snprintf(s->msg, sizeof(s->msg), "%s exited (status %d) without returning", w->name,
+		 WEXITSTATUS(ws));
+	if (!st->first_msg)
+		st->first_msg = s->msg;
+	return true;
+}
+
+static void add_gil(struct pt_gil_stats *sum, const struct pt_gil_stats *g)
+{
+	sum->acquisitions += g->acquisitions;
+	sum->switches += g->switches;
+	sum->drop_requests += g->drop_requests;
+	sum->yields += g->yields;
+	sum->wait_ns += g->wait_ns;
+	if (g->wait_max_ns > sum->wait_max_ns)
+		sum->wait_max_ns = g->wait_max_ns;
+}
+
 int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 {
 	uint64_t t_end = 0;
@@ -810,31 +848,10 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 	for (int i = 0; i < t->nall; i++) {
 		struct pt_worker *w = &t->workers[i];
 		struct pt_slot *s = &t->slots[i];
-		bool returned = atomic_load_explicit(&s->done, memory_order_acquire);
 
-		if (t->cfg.model == PT_MODEL_PROCS && w->task.reaped && !w->daemon) {
-			int ws = w->task.wstatus;
-
-			if (WIFSIGNALED(ws)) {
-				/* The worker that crashed, rather than the siblings
-				 * join_procs() killed after it. */
-				st->crashed++;
-				if (!st->first_msg || (first_killed && WTERMSIG(ws) != SIGKILL)) {
-					st->first_msg = strsignal(WTERMSIG(ws));
-					first_killed = WTERMSIG(ws) == SIGKILL;
-				}
-				continue;
-			}
-			if (!returned) {
-				st->exited++;
-				snprintf(s->msg, sizeof(s->msg),
-					 "%s exited (status %d) without returning",
-					 w->name, WEXITSTATUS(ws));
-				if (!st->first_msg)
-					st->first_msg = s->msg;
-				continue;
-			}
-		}
+		if (t->cfg.model == PT_MODEL_PROCS && w->task.reaped && !w->daemon &&
+		    collect_dead(w, s, st, &first_killed))
+			continue;
 		if (w->daemon)
 			continue;
 		if (s->status) {
@@ -855,14 +872,8 @@ int pt_team_collect(struct pt_team *t, struct pt_team_stats *st)
 		if (first || s->ops > st->ops_max)
 			st->ops_max = s->ops;
 		first = false;
-		st->gil.acquisitions += s->gil.acquisitions;
-		st->gil.switches += s->gil.switches;
-		st->gil.drop_requests += s->gil.drop_requests;
-		st->gil.yields += s->gil.yields;
-		st->gil.wait_ns += s->gil.wait_ns;
+		add_gil(&st->gil, &s->gil);
 		pt_ft_stats_add(&st->ft, &s->ft);
-		if (s->gil.wait_max_ns > st->gil.wait_max_ns)
-			st->gil.wait_max_ns = s->gil.wait_max_ns;
 		pt_hist_merge(&st->lat, &s->lat);
 	}
 	collect_workers(t, st);
