@@ -3,6 +3,7 @@
 // exec of this binary rebuilds its point (workload by name, parameters),
 // attaches to the team's arena through the inherited descriptor and runs
 // the same workload body, or a child task, then exits.
+#include "neighbour.h"
 #include "point.h"
 
 #include <errno.h>
@@ -101,6 +102,7 @@ static int spawned_main(const struct pt_spawn_req *r)
 		.nworkers = r->nworkers,
 		.ndaemons = r->ndaemons,
 		.neighbours = r->neighbours,
+		.neighbour_body = pt_neighbour_body,
 		.body = pt.wl->run,
 		.arg = &ctx,
 		.shared_size = pt.wl->shared_size ? pt.wl->shared_size(&ctx) : 0,

@@ -458,7 +458,8 @@ int pt_team_attach(struct pt_team *t, const struct pt_team_config *cfg, struct p
 	memset(t, 0, sizeof(*t));
 	if (cfg->model != PT_MODEL_PROCS || cfg->nworkers < 1 || cfg->neighbours < 0 ||
 	    cfg->nworkers + cfg->neighbours > PT_MAX_WORKERS || cfg->ndaemons < 0 ||
-	    cfg->ndaemons >= cfg->nworkers || !cfg->body)
+	    cfg->ndaemons >= cfg->nworkers || !cfg->body ||
+	    (cfg->neighbours && !cfg->neighbour_body))
 		return -EINVAL;
 	t->cfg = *cfg;
 	if (!t->cfg.start)
