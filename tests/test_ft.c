@@ -5,6 +5,7 @@
 // and columns, and the default suite's ft points. Run under TSan too: no
 // race report is part of what they check.
 #include "helpers.h"
+#include "neighbour.h"
 #include "objects.h"
 #include "plan.h"
 #include "point.h"
@@ -225,6 +226,7 @@ static void check_team(int n, int neighbours, double shared, bool container)
 {
 	struct pt_team_config cfg = {
 		.model = PT_MODEL_FT, .nworkers = n, .neighbours = neighbours, .body = tick_body,
+		.neighbour_body = pt_neighbour_body,
 		.ft = { .shared = shared, .container = container, .tax_pct = 8 },
 	};
 	struct pt_team t;
