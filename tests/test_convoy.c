@@ -14,7 +14,9 @@ static void run_convoy(enum pt_model m, int n, struct pt_result *r)
 	char err[256];
 
 	cr_assert_eq(pt_params_defaults(&pt.params, pt_wl_convoy.params, true, err, sizeof(err)), 0);
-	cr_assert_eq(pt_params_set(&pt.params, "duration_ms", "60", err, sizeof(err)), 0);
+	/* Long enough that a loaded machine still lets worker 0 finish some
+	 * round trips (at 60 ms, a busy host once left it none under gil-old). */
+	cr_assert_eq(pt_params_set(&pt.params, "duration_ms", "300", err, sizeof(err)), 0);
 	pt_point_run_once(&pt, &env, r);
 }
 
@@ -33,7 +35,7 @@ Test(convoy, round_trips_every_model, .timeout = 60)
 			cr_assert(isfinite(r.lat_p50_us) && r.lat_p50_us > 0);
 			cr_assert(r.lat_p99_us >= r.lat_p50_us);
 			/* ops_per_s is round trips over the run's duration. */
-			cr_assert(r.wall_s >= 0.06);
+			cr_assert(r.wall_s >= 0.3);
 			cr_assert(fabs(r.ops_per_s - (double)r.ops / r.wall_s) <= 1e-6 * r.ops_per_s);
 			if (n == 1)
 				cr_assert(isnan(r.metric[cpu]), "no companions, no CPU rate");

@@ -639,7 +639,9 @@ Test(sleep, sleeps_overlap, .timeout = 60)
 			     "%s: %s", pt_model_name(m), r.msg);
 		cr_assert_eq(r.ops, 4u);
 		cr_assert_geq(r.wall_s, 0.200, "%s", pt_model_name(m));
-		cr_assert_lt(r.wall_s, 0.400, "%s: sleeps did not overlap (%.3f s)",
+		/* Four 200 ms sleeps one after another take 0.8 s: less proves they
+		 * overlapped, with no claim on how fast a loaded machine wakes them. */
+		cr_assert_lt(r.wall_s, 0.800, "%s: sleeps did not overlap (%.3f s)",
 			     pt_model_name(m), r.wall_s);
 		cr_assert(isfinite(metric(&pt_wl_sleep, &r, "oversleep_max_us")));
 	}
@@ -655,9 +657,11 @@ static void check_sockrecv(enum pt_model m, const char *const kv[], double timeo
 	cr_assert_eq(s, PT_ST_OK, "%s %s %s %s: %s", pt_model_name(m), kv[0], kv[1], kv[2], r->msg);
 	double stop = metric(&pt_wl_sockrecv, r, "stop_ms");
 
-	/* Receivers notice the cleared flag within one receive timeout; the
-	 * margin is for a loaded machine, not a performance claim. */
-	cr_assert(stop >= 0 && stop <= 2 * timeout_ms + 200, "%s %s %s: stop_ms %.1f",
+	/* Receivers notice the cleared flag (the point ended, so they did) and
+	 * stop_ms measures when. How fast is the benchmark's figure, not a test's:
+	 * the bound is only far below the point's timeout, so that a loaded
+	 * machine's late wakeups (464-530 ms seen under ASan at load 20) pass. */
+	cr_assert(stop >= 0 && stop <= 20 * timeout_ms, "%s %s %s: stop_ms %.1f",
 		  pt_model_name(m), kv[0], kv[1], stop);
 	/* Fixed time: the wall is the duration. */
 	cr_assert(r->wall_s >= 0.2 && isfinite(r->ops_per_s));
