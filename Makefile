@@ -120,7 +120,7 @@ SAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
            ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
-test: $(PTBENCH) $(TESTBIN)
+test: $(PTBENCH) $(TESTBIN) $(if $(SAN),,$(FLOORS))
 	$(SAN_ENV) PTBENCH_BIN=$(abspath $(PTBENCH)) PTBENCH_ROOT=$(CURDIR) \
 	    $(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
 	@if [ -z "$(SAN)" ]; then bash scripts/test-scripts.sh; fi
