@@ -22,12 +22,14 @@ table=(
   "python3          cmd:python3     test,bench,report"
   "hwloc            cmd:lstopo      bench,report?"
   "shellcheck       cmd:shellcheck  test?"
+  "locales          file:/usr/share/i18n/locales/de_DE test?"
 )
 
 present() {
   case $1 in
     cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 ;;
     pc:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pc:}" ;;
+    file:*) [ -e "${1#file:}" ] ;;  # locales: the comma-decimal report test builds de_DE from it
   esac
 }
 
