@@ -464,6 +464,12 @@ static void interrupt_case(int sig, bool via_timeout)
 		waitpid(pid, &st, 0);
 		cr_assert(false, "still running 40 s after the signal: %s", out);
 	}
+	/* The calibration fits its budget: on a quick machine it may finish
+	 * before the 20 s timeout fires, and then there is nothing to test. */
+	if (via_timeout && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		pt_test_rmdir(dir);
+		cr_skip_test("the calibration finished before the timeout fired");
+	}
 	if (via_timeout)
 		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 124, "status %#x", st);
 	else
