@@ -334,3 +334,32 @@ double pt_plan_timeout(const struct pt_plan *plan, const struct pt_point *pt)
 	t = PT_TIMEOUT_FLOOR_S + PT_TIMEOUT_FACTOR * est;
 	return t < PT_TIMEOUT_MAX_S ? t : PT_TIMEOUT_MAX_S;
 }
+
+const char *pt_ref_model(const char *model)
+{
+	if (strcmp(model, "serial") == 0)
+		return NULL;
+	return strcmp(model, "gil") == 0 ? "serial" : "gil";
+}
+
+/* The point @i is judged against: its group's point of the reference
+ * model (a gil reference at the default switch interval when there is
+ * one), or -1. */
+int pt_plan_ref(const struct pt_plan *plan, int i)
+{
+	const struct pt_point *pt = &plan->pts[i];
+	const char *ref = pt_ref_model(pt_model_name(pt->model));
+	int found = -1;
+
+	for (int j = 0; ref && j < plan->npts; j++) {
+		const struct pt_point *q = &plan->pts[j];
+
+		if (j == i || strcmp(pt_model_name(q->model), ref) != 0 ||
+		    !pt_point_same_group(pt, q) || q->neighbours != pt->neighbours)
+			continue;
+		if (found < 0 || (q->model == PT_MODEL_GIL &&
+				  q->switch_interval_us == PT_GIL_DEFAULT_INTERVAL_US))
+			found = j;
+	}
+	return found;
+}

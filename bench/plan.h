@@ -40,4 +40,12 @@ bool pt_point_same_group(const struct pt_point *a, const struct pt_point *b);
 /* Timeout of one repetition of @pt: --timeout, or derived from its size. */
 double pt_plan_timeout(const struct pt_plan *plan, const struct pt_point *pt);
 
+/* The model a point of @model is judged against: gil against serial, the
+ * others against gil, serial against none (NULL). */
+const char *pt_ref_model(const char *model);
+/* The point @i of @plan is judged against: its group's point of the
+ * reference model (a gil reference at the default switch interval when
+ * there is one), or -1. */
+int pt_plan_ref(const struct pt_plan *plan, int i);
+
 #endif

@@ -55,6 +55,10 @@ struct pt_result {
 	/* Set by the driver: 0 clean; 1 hit by noise and re-run (this row does
 	 * not count); 2 hit by noise, kept (its re-runs were used up). */
 	int noise_flag;
+	/* Set by the driver: the measured round it ran in (1, 2, ...; its
+	 * reference's repetition of the same round is its pair), 0 outside
+	 * the rounds (pilots, warmups, skipped points). */
+	int round;
 	_Atomic int written;	       /* the child finished writing */
 };
 

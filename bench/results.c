@@ -21,6 +21,8 @@ static const char *const base_cols[] = {
 	/* issue 14: the amount pilots chose, and what others did meanwhile */
 	"size", "steal_s", "irq_s", "softirq_s", "migrations", "load1", "freq_mhz",
 	"interference", "noise_flag",
+	/* the measured round: repetitions of one round are paired */
+	"round",
 };
 
 static bool listed(const char *const *v, int n, const char *name)
@@ -157,6 +159,7 @@ void pt_csv_row(FILE *f, const struct pt_columns *c, const struct pt_point *pt, 
 	pt_csv_num(f, ran ? r->noise.freq_mhz : NAN);
 	pt_csv_num(f, ran ? r->noise.interference : NAN);
 	pt_csv_u64(f, (uint64_t)r->noise_flag, ran);
+	pt_csv_u64(f, (uint64_t)r->round, r->round > 0);
 	pt_csv_params_metrics(f, c, pt, r->metric);
 }
 

@@ -139,6 +139,7 @@ static int exec_timed(struct pt_sched *s, const struct pt_sched_ops *ops, enum p
 	int ret = ops->exec(ops->ctx, pt, res);
 	double el = (double)(pt_now_ns() - t) / 1e9;
 
+	res->round = 0; /* measure() says which round */
 	s->phase_s[ph] += el;
 	if (pr && ret == 0 && res->status == PT_ST_OK)
 		pr->rep_s = isnan(pr->rep_s) ? el : fmax(el, 0.5 * (pr->rep_s + el));
@@ -344,6 +345,7 @@ static int measure(struct pt_sched *s, const struct pt_sched_ops *ops, enum phas
 			ops->progress(ops->ctx, ph == PH_MIN ? "rep" : "extra rep", &pr->pt, pr->n);
 		if (exec_timed(s, ops, ph, &pr->pt, pr, &res) == -EINTR)
 			return -EINTR;
+		res.round = s->rounds + 1; /* run_round() counts it when done */
 		if (res.status != PT_ST_OK) {
 			/* a point that failed, crashed or timed out is not run again */
 			pr->closed = true;
@@ -446,6 +448,48 @@ static int widths(const struct pt_sched *s, struct pt_budget_item *it)
 	return 0;
 }
 
+/* Each picked point's reference (and its reference's, up the chain) is
+ * picked too when it is open: a point's extra repetition is paired with its
+ * reference's of the same round (the decision, bench/summary.c). */
+static void pick_refs(const struct pt_sched *s, bool *pick)
+{
+	bool more = true;
+
+	while (more) {
+		more = false;
+		for (int i = 0; i < s->plan->npts; i++) {
+			int r = pick[i] ? pt_plan_ref(s->plan, i) : -1;
+
+			if (r >= 0 && !pick[r] && !s->pr[r].closed && !skipped(&s->pr[r].pt)) {
+				pick[r] = true;
+				more = true;
+			}
+		}
+	}
+}
+
+/* One round of extra repetitions of the picked points, a group at a time:
+ * the models of a group run close together in time, in a shuffled order,
+ * so that a point and its reference meet the same host speed. */
+static int extra_round(struct pt_sched *s, const struct pt_sched_ops *ops, const bool *pick,
+		       int *order)
+{
+	const struct pt_plan *plan = s->plan;
+	int ret = 0;
+
+	for (int g = 0; g < plan->npts && !ret;) {
+		int end = g + 1;
+		bool any = pick[g];
+
+		while (end < plan->npts && pt_point_same_group(&plan->pts[g], &plan->pts[end]))
+			any |= pick[end++];
+		if (any)
+			ret = run_round(s, ops, PH_EXTRA, pick, g, end, order);
+		g = end;
+	}
+	return ret;
+}
+
 /* Rounds of extra repetitions while intervals are wider than the band
  * and the budget lasts. */
 static int extra_rounds(struct pt_sched *s, const struct pt_sched_ops *ops, int *order)
@@ -465,7 +509,8 @@ static int extra_rounds(struct pt_sched *s, const struct pt_sched_ops *ops, int 
 			break;
 		if (pt_budget_round(it, (size_t)npts, left, s->cfg.band, pick) == 0)
 			break;
-		ret = run_round(s, ops, PH_EXTRA, pick, 0, npts, order);
+		pick_refs(s, pick);
+		ret = extra_round(s, ops, pick, order);
 		if (!ret)
 			ret = run_canary(s, ops);
 	}

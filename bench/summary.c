@@ -161,35 +161,6 @@ static void summarize_point(const struct pt_point *pt, const struct pt_result *r
 	s->decision = PT_DEC_UNDECIDED;
 }
 
-const char *pt_ref_model(const char *model)
-{
-	if (strcmp(model, "serial") == 0)
-		return NULL;
-	return strcmp(model, "gil") == 0 ? "serial" : "gil";
-}
-
-/* The point @i is judged against: its group's point of the reference
- * model (a gil reference at the default switch interval when there is
- * one), or -1. */
-static int find_ref(const struct pt_plan *plan, int i)
-{
-	const struct pt_point *pt = &plan->pts[i];
-	const char *ref = pt_ref_model(pt_model_name(pt->model));
-	int found = -1;
-
-	for (int j = 0; ref && j < plan->npts; j++) {
-		const struct pt_point *q = &plan->pts[j];
-
-		if (j == i || strcmp(pt_model_name(q->model), ref) != 0 ||
-		    !pt_point_same_group(pt, q) || q->neighbours != pt->neighbours)
-			continue;
-		if (found < 0 || (q->model == PT_MODEL_GIL &&
-				  q->switch_interval_us == PT_GIL_DEFAULT_INTERVAL_US))
-			found = j;
-	}
-	return found;
-}
-
 /* The counted figures of @pr: throughput, or time when @wall. */
 static int samples(const struct pt_point_runs *pr, bool wall, double *x)
 {
@@ -204,22 +175,60 @@ static int samples(const struct pt_point_runs *pr, bool wall, double *x)
 	return n;
 }
 
-/* Point @i against its reference, by the decision rule. */
+/* The figure of a counted repetition, or 0. */
+static double figure(const struct pt_result *r, bool wall)
+{
+	double v = wall ? r->wall_s : r->ops_per_s;
+
+	return pt_result_counts(r) && isfinite(v) && v > 0 ? v : 0;
+}
+
+/* The pairs of @pr's and @ref's counted repetitions that ran in the same
+ * round, into @a and @b; their count. */
+static int pairs(const struct pt_point_runs *pr, const struct pt_point_runs *ref, bool wall,
+		 double *a, double *b)
+{
+	int n = 0;
+
+	for (int k = 0; k < pr->n; k++) {
+		double va = figure(&pr->res[k], wall);
+
+		for (int j = 0; va > 0 && pr->res[k].round > 0 && j < ref->n; j++)
+			if (ref->res[j].round == pr->res[k].round && figure(&ref->res[j], wall) > 0) {
+				a[n] = va;
+				b[n++] = figure(&ref->res[j], wall);
+				break;
+			}
+	}
+	return n;
+}
+
+/* Point @i against its reference, by the decision rule: paired by round
+ * when there are enough pairs (a host speed change both met cancels; see
+ * pt_paired_ratio_ci), else unpaired. */
 static void decide(const struct pt_plan *plan, const struct pt_point_runs *pr, double band,
 		   int i, double *a, double *b, struct pt_point_summary *out)
 {
 	struct pt_point_summary *s = &out[i];
 	struct pt_ratio r;
 	bool wall;
-	int na, nb;
+	int na, nb, ret;
 
-	s->ref = find_ref(plan, i);
+	s->ref = pt_plan_ref(plan, i);
 	if (s->ref < 0)
 		return;
 	wall = s->q_wall || out[s->ref].q_wall;
-	na = samples(&pr[i], wall, a);
-	nb = samples(&pr[s->ref], wall, b);
-	if (na && nb && pt_compare_samples(a, (size_t)na, b, (size_t)nb, !wall, band, &r) == 0) {
+	s->pairs = pairs(&pr[i], &pr[s->ref], wall, a, b);
+	if ((size_t)s->pairs >= pt_paired_min_pairs(PT_DECISION_LEVEL)) {
+		s->paired = true;
+		ret = pt_compare_paired(a, b, (size_t)s->pairs, !wall, band, &r);
+	} else {
+		na = samples(&pr[i], wall, a);
+		nb = samples(&pr[s->ref], wall, b);
+		ret = na && nb ? pt_compare_samples(a, (size_t)na, b, (size_t)nb, !wall, band, &r)
+			       : -EINVAL;
+	}
+	if (ret == 0) {
 		s->ratio = r.ratio;
 		s->ratio_lo = r.lo;
 		s->ratio_hi = r.hi;
@@ -264,7 +273,7 @@ static void summary_header(FILE *f, const struct pt_columns *c)
 	      "user_median_s,sys_median_s,speedup_vs_serial,speedup_vs_1,efficiency,"
 	      "gil_switches,gil_drop_requests,gil_wait_us,outliers,noisy,message,"
 	      "quantity,q_median,q_ci_lo,q_ci_hi,q_cv,ref_model,ratio,ratio_lo,ratio_hi,"
-	      "decision,band,partial,size,noise_flagged",
+	      "decision,band,partial,size,noise_flagged,paired,pairs",
 	      f);
 	for (int i = 0; i < c->nparam; i++)
 		fprintf(f, ",%s", c->param[i]);
@@ -320,6 +329,11 @@ static void summary_row(FILE *f, const struct pt_columns *c, const struct pt_pla
 	decision_cols(f, plan, p, band, partial);
 	pt_csv_u64(f, pt->size, pt->size > 0);
 	fprintf(f, ",%d", p->noise_flagged);
+	/* which rule decided: 1 paired by round, 0 unpaired; empty: no ref */
+	if (p->ref >= 0)
+		fprintf(f, ",%d,%d", p->paired ? 1 : 0, p->pairs);
+	else
+		fputs(",,", f);
 	pt_csv_params_metrics(f, c, pt, p->metric_med);
 }
 

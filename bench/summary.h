@@ -33,6 +33,10 @@ struct pt_point_summary {
 	int ref;
 	double ratio, ratio_lo, ratio_hi;
 	enum pt_decision decision;
+	/* Which rule decided: paired by round (pairs repetitions of the same
+	 * round, enough for an interval), else the unpaired one. */
+	bool paired;
+	int pairs;
 	int noise_flagged; /* repetitions hit by noise (re-run or kept) */
 };
 #define PT_NOISY_CV 0.05
@@ -51,8 +55,5 @@ int pt_write_summary(const char *dir, const struct pt_columns *c, const struct p
 void pt_warn_short_reps(const struct pt_plan *plan, const struct pt_point_runs *pr,
 			const struct pt_point_summary *s);
 
-/* The model a point of @model is judged against: gil against serial, the
- * others against gil, serial against none (NULL). */
-const char *pt_ref_model(const char *model);
 
 #endif

@@ -816,3 +816,192 @@ double pt_drift(const double *x, size_t n)
 	free(sl);
 	return slope * (double)(n - 1) / med;
 }
+
+/* ---- The paired rule (see stats.h) ---- */
+
+bool pt_paired_enough(size_t n, double level)
+{
+	/* P(T+ = 0) = 2^-n: the extreme Walsh averages cover 1 - 2^(1-n). */
+	if (n == 0 || n > 1074 || !(level > 0 && level < 1))
+		return false;
+	return 1 - ldexp(1, 1 - (int)n) >= level - PT_LEVEL_TOL;
+}
+
+size_t pt_paired_min_pairs(double level)
+{
+	size_t n = 1;
+
+	if (!(level > 0 && level < 1))
+		return 0;
+	while (!pt_paired_enough(n, level))
+		n++;
+	return n;
+}
+
+/*
+ * The rank k of Tukey's interval [W(k), W(M+1-k)] of the M = n(n+1)/2
+ * sorted Walsh averages: its coverage is 1 - 2 P(T+ <= k - 1), T+ the
+ * Wilcoxon signed-rank statistic under the null (Hollander & Wolfe, sec.
+ * 3.2). The largest k still reaching @level; 0 when none does. The null
+ * counts of T+ = t are the coefficients of prod_{i=1..n} (1 + q^i) (every
+ * subset of the ranks 1..n is equally likely), exact in a double while
+ * 2^n stays below 2^53; beyond, the normal approximation with continuity
+ * correction, mean n(n+1)/4, variance n(n+1)(2n+1)/24.
+ */
+static int signed_rank_k(size_t n, double level, size_t *k, double *cov)
+{
+	double alpha2 = (1 - level) / 2 + PT_LEVEL_TOL / 2;
+	size_t m = n * (n + 1) / 2, j = 0;
+
+	*k = 0;
+	*cov = 0;
+	if (!pt_paired_enough(n, level))
+		return 0;
+	if (n <= 50) {
+		double *c = calloc(m + 1, sizeof(*c)), total = ldexp(1, (int)n), cdf = 0;
+
+		if (!c)
+			return -ENOMEM;
+		c[0] = 1;
+		for (size_t i = 1; i <= n; i++)
+			for (size_t t = m; t >= i; t--)
+				c[t] += c[t - i];
+		/* cdf = P(T+ <= j - 1) for the candidate k = j */
+		while (2 * (j + 1) <= m + 1 && (cdf + c[j]) / total <= alpha2) {
+			cdf += c[j];
+			j++;
+		}
+		free(c);
+		*k = j;
+		*cov = 1 - 2 * cdf / total;
+	} else {
+		double mu = (double)m / 2;
+		double sd = sqrt((double)n * (double)(n + 1) * (double)(2 * n + 1) / 24);
+		double cdf = 0;
+
+		for (;;) {
+			double p = 0.5 * erfc(-((double)j + 0.5 - mu) / (sd * M_SQRT2));
+
+			if (2 * (j + 1) > m + 1 || p > alpha2)
+				break;
+			cdf = p;
+			j++;
+		}
+		*k = j;
+		*cov = j ? 1 - 2 * cdf : 0;
+	}
+	return 0;
+}
+
+/* At most this many pairs: n(n+1)/2 Walsh averages stay below 2^24. */
+#define PT_PAIRED_MAX 4096
+
+int pt_paired_ratio_ci(const double *a, const double *b, size_t n, bool higher_better,
+		       double level, struct pt_ratio *out)
+{
+	struct pt_ratio r = { .lo = NAN, .hi = NAN, .decision = PT_DEC_UNDECIDED };
+	double *d, *w, sign = higher_better ? 1 : -1;
+	size_t m, k = 0, q = 0;
+	int ret;
+
+	if (!a || !b || !out || n == 0 || !(level > 0 && level < 1))
+		return -EINVAL;
+	if (n > PT_PAIRED_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++)
+		if (!(a[i] > 0) || !isfinite(a[i]) || !(b[i] > 0) || !isfinite(b[i]))
+			return -EINVAL;
+	m = n * (n + 1) / 2;
+	d = alloc_doubles(n + m);
+	if (!d)
+		return -ENOMEM;
+	w = d + n;
+	/* Speed A / speed B of each round, in logs. */
+	for (size_t i = 0; i < n; i++)
+		d[i] = sign * (log(a[i]) - log(b[i]));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++)
+			w[q++] = midpoint(d[i], d[j]);
+	qsort(w, m, sizeof(*w), cmp_double);
+	r.ratio = exp(median_sorted(w, m));
+	ret = signed_rank_k(n, level, &k, &r.level);
+	if (ret == 0 && k > 0) {
+		r.lo = exp(w[k - 1]);
+		r.hi = exp(w[m - k]);
+	}
+	free(d);
+	if (ret < 0)
+		return ret;
+	*out = r;
+	return 0;
+}
+
+int pt_compare_paired(const double *a, const double *b, size_t n, bool higher_better,
+		      double band, struct pt_ratio *out)
+{
+	int ret;
+
+	if (!(band > 0) || !isfinite(band))
+		return -EINVAL;
+	ret = pt_paired_ratio_ci(a, b, n, higher_better, PT_DECISION_LEVEL, out);
+	if (ret == 0)
+		out->decision = pt_decide(out->lo, out->hi, band);
+	return ret;
+}
+
+/* A standard normal draw (Box-Muller; Knuth, TAOCP vol. 2, 3.4.1 C). */
+static double normal_draw(struct pt_rng *rng)
+{
+	double u = 1 - pt_rng_double(rng), v = pt_rng_double(rng);
+
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+double pt_simulated_share(const struct pt_sim *sim, enum pt_decision want, int trials,
+			  struct pt_rng *rng)
+{
+	double *a, *b;
+	size_t n;
+	int hits = 0;
+
+	if (!sim || !rng || trials <= 0 || sim->rounds == 0 || sim->rounds > 1024 ||
+	    !(sim->noise >= 0) || !(sim->host_step >= 0) || !isfinite(sim->host_trend) ||
+	    !(sim->scale > 0) || !isfinite(sim->scale))
+		return NAN;
+	n = sim->rounds;
+	a = alloc_doubles(2 * n);
+	if (!a) {
+		errno = ENOMEM;
+		return NAN;
+	}
+	b = a + n;
+	for (int t = 0; t < trials; t++) {
+		double host = 0;
+		struct pt_ratio r;
+		int ret;
+
+		for (size_t i = 0; i < n; i++) {
+			bool a_first = pt_rng_below(rng, 2) == 0;
+
+			for (int slot = 0; slot < 2; slot++) {
+				double v;
+
+				host += sim->host_step * normal_draw(rng) + sim->host_trend;
+				v = exp(host + sim->noise * normal_draw(rng));
+				if ((slot == 0) == a_first)
+					a[i] = v;
+				else
+					b[i] = v * sim->scale;
+			}
+		}
+		ret = sim->paired ? pt_compare_paired(b, a, n, true, sim->band, &r)
+				  : pt_compare_samples(b, n, a, n, true, sim->band, &r);
+		if (ret < 0) {
+			free(a);
+			return NAN;
+		}
+		hits += r.decision == want;
+	}
+	free(a);
+	return (double)hits / trials;
+}

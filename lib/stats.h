@@ -139,6 +139,33 @@ int pt_compare_samples(const double *a, size_t na, const double *b, size_t nb,
 		       bool higher_better, double band, struct pt_ratio *out);
 
 /*
+ * The paired form of the rule, for repetitions taken in rounds: a_i and b_i
+ * ran in the same round (close together in time, in a shuffled order), so
+ * a change of the host's speed that both met cancels in d_i = log(a_i /
+ * b_i). The centre of the d_i is estimated by the Hodges-Lehmann one-sample
+ * estimate (the median of the Walsh averages (d_i + d_j) / 2, i <= j) and
+ * its interval is Tukey's, from the Wilcoxon signed-rank distribution: the
+ * k-th smallest and k-th largest Walsh averages, with k from the exact null
+ * distribution of the signed-rank statistic (Hollander & Wolfe,
+ * "Nonparametric Statistical Methods", 2nd ed., sec. 3.1-3.2; Lehmann,
+ * "Nonparametrics" (1975), sec. 4.3; Bauer, JASA 67 (1972)). It is exact and
+ * distribution-free for differences symmetric about their centre, which
+ * is what a shuffled order within each round gives identical work. With
+ * fewer than pt_paired_min_pairs() pairs (6 at 95%: 1 - 2 / 2^6 = 0.969)
+ * there is no 95% interval: callers fall back to pt_compare_samples().
+ */
+int pt_paired_ratio_ci(const double *a, const double *b, size_t n, bool higher_better,
+		       double level, struct pt_ratio *out);
+/* pt_paired_ratio_ci() at PT_DECISION_LEVEL, then pt_decide(). */
+int pt_compare_paired(const double *a, const double *b, size_t n, bool higher_better,
+		      double band, struct pt_ratio *out);
+/* Whether @n pairs can give an interval at @level: [min, max] of the
+ * differences covers 1 - 2 / 2^n. */
+bool pt_paired_enough(size_t n, double level);
+/* The smallest such n: 6 at 95%. */
+size_t pt_paired_min_pairs(double level);
+
+/*
  * The rule's power, by resampling: in each of @trials trials, A and B are
  * @n draws with replacement from @x (the repetitions of one point), B's
  * speed scaled by @scale (> 1: B is that much faster; figures divided by it
@@ -149,6 +176,25 @@ int pt_compare_samples(const double *a, size_t na, const double *b, size_t nb,
 struct pt_rng;
 double pt_resampled_share(const double *x, size_t nx, bool higher_better, double scale, size_t n,
 			  double band, enum pt_decision want, int trials, struct pt_rng *rng);
+
+/*
+ * The rule on synthetic rounds whose host speed drifts, shared by both
+ * sides: in each of @trials trials, @rounds rounds each run A and B once,
+ * in a random order (as the scheduler does), in consecutive slots. The
+ * host's log speed is a random walk, a normal step of sd @host_step plus
+ * @host_trend each slot; each repetition adds its own normal log noise of
+ * sd @noise. B's speed is A's times @scale. Returns the share of trials
+ * in which B against A is decided @want by the paired rule (@paired) or
+ * the unpaired one on the same figures. NAN on bad input (rounds 0 or
+ * above 1024, a negative sd, scale <= 0).
+ */
+struct pt_sim {
+	size_t rounds;
+	double noise, host_step, host_trend, scale, band;
+	bool paired;
+};
+double pt_simulated_share(const struct pt_sim *sim, enum pt_decision want, int trials,
+			  struct pt_rng *rng);
 
 /* The drift of a series of repetitions of the same work (a canary between
  * rounds): the Theil-Sen slope (median of the pairwise slopes; Sen, JASA
