@@ -19,7 +19,7 @@
 void pt_opts_defaults(struct pt_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->repeat = 5;
+	o->repeat = 6; /* the paired rule's 6 rounds for a 95% interval (lib/stats.h) */
 	o->warmup = 1;
 	o->rep_lo_s = PT_TARGET_LO_S;
 	o->rep_hi_s = PT_TARGET_HI_S;
@@ -530,7 +530,7 @@ const struct pt_optdef pt_run_options[] = {
 	  .given = F(workers_given), .help = "e.g. 1,2,4, ranges 1-8, or auto (default)" },
 	{ .name = "repeat", .key = 'r', .arg = "N", .set = set_count, .field = F(repeat),
 	  .given = F(repeat_given), .min = 1, .max = 1000,
-	  .help = "measured repetitions per point (default: 5; with a\n"
+	  .help = "measured repetitions per point (default: 6; with a\n"
 		  "budget at least 4, more where intervals are wide)" },
 	{ .name = "warmup", .key = OPT_WARMUP, .arg = "N", .set = set_count, .field = F(warmup),
 	  .given = F(warmup_given), .min = 0, .max = 100,

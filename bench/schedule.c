@@ -34,6 +34,32 @@ bool pt_result_counts(const struct pt_result *r)
 	return r->status == PT_ST_OK && r->noise_flag != 1;
 }
 
+/* The figure of a counted repetition, or 0. */
+static double figure(const struct pt_result *r, bool wall)
+{
+	double v = wall ? r->wall_s : r->ops_per_s;
+
+	return pt_result_counts(r) && isfinite(v) && v > 0 ? v : 0;
+}
+
+int pt_sched_pairs(const struct pt_point_runs *pr, const struct pt_point_runs *ref, bool wall,
+		   double *a, double *b)
+{
+	int n = 0;
+
+	for (int k = 0; k < pr->n; k++) {
+		double va = figure(&pr->res[k], wall);
+
+		for (int j = 0; va > 0 && pr->res[k].round > 0 && j < ref->n; j++)
+			if (ref->res[j].round == pr->res[k].round && figure(&ref->res[j], wall) > 0) {
+				a[n] = va;
+				b[n++] = figure(&ref->res[j], wall);
+				break;
+			}
+	}
+	return n;
+}
+
 void pt_sched_config(const struct pt_opts *o, const struct pt_plan *plan,
 		     struct pt_sched_cfg *cfg)
 {
@@ -413,7 +439,66 @@ static int warmups(struct pt_sched *s, const struct pt_sched_ops *ops, int g, in
 	return 0;
 }
 
-/* The relative width of each point's interval, for the extra rounds. */
+/* Whether every counted repetition of @pr has a throughput (else its
+ * time is the figure). */
+static bool all_ops(const struct pt_point_runs *pr)
+{
+	bool ops = true;
+
+	for (int k = 0; k < pr->n; k++)
+		ops &= !pt_result_counts(&pr->res[k]) || pr->res[k].ops_per_s > 0;
+	return ops;
+}
+
+/* The counted figures of @pr into @x; their count. */
+static int counted(const struct pt_point_runs *pr, bool wall, double *x)
+{
+	int n = 0;
+
+	for (int k = 0; k < pr->n; k++)
+		if ((x[n] = figure(&pr->res[k], wall)) > 0)
+			n++;
+	return n;
+}
+
+/* The relative width of the interval that point @i's decision against its
+ * reference has now (paired by round when there are enough pairs, as the
+ * summary decides): 0 when there is nothing to decide (no reference, or
+ * one that will have no figures), NAN when too few repetitions. Its width,
+ * not whether it is decided yet, so that no verdict stops the sampling
+ * (which would bias it). @a, @b: room for the points' repetitions. */
+static double decision_width(const struct pt_sched *s, int i, double *a, double *b)
+{
+	int r = pt_plan_ref(s->plan, i), na, nb, np, ret;
+	const struct pt_point_runs *p = &s->pr[i], *q;
+	struct pt_ratio rt;
+	bool wall;
+
+	if (r < 0)
+		return 0;
+	q = &s->pr[r];
+	wall = !all_ops(p) || !all_ops(q);
+	na = counted(p, wall, a);
+	nb = counted(q, wall, b);
+	if (nb == 0 && (q->closed || skipped(&q->pt)))
+		return 0;
+	if (na == 0 || nb == 0)
+		return NAN;
+	np = pt_sched_pairs(p, q, wall, a, b);
+	if ((size_t)np >= pt_paired_min_pairs(PT_DECISION_LEVEL)) {
+		ret = pt_paired_ratio_ci(a, b, (size_t)np, !wall, PT_DECISION_LEVEL, &rt);
+	} else {
+		na = counted(p, wall, a);
+		nb = counted(q, wall, b);
+		ret = pt_ratio_ci(a, (size_t)na, b, (size_t)nb, !wall, PT_DECISION_LEVEL, &rt);
+	}
+	if (ret || !isfinite(rt.lo) || !isfinite(rt.hi) || !(rt.ratio > 0))
+		return NAN;
+	return (rt.hi - rt.lo) / rt.ratio;
+}
+
+/* The width of each point for the extra rounds: the wider of its own
+ * interval's (relative) and its decision's. */
 static int widths(const struct pt_sched *s, struct pt_budget_item *it)
 {
 	int most = 1;
@@ -421,20 +506,15 @@ static int widths(const struct pt_sched *s, struct pt_budget_item *it)
 
 	for (int i = 0; i < s->plan->npts; i++)
 		most = s->pr[i].n > most ? s->pr[i].n : most;
-	buf = calloc((size_t)most + 1, sizeof(*buf));
+	buf = calloc(3 * ((size_t)most + 1), sizeof(*buf));
 	if (!buf)
 		return -ENOMEM;
 	for (int i = 0; i < s->plan->npts; i++) {
 		const struct pt_point_runs *pr = &s->pr[i];
 		struct pt_summary sm;
-		int n = 0;
-		bool ops = true;
+		int n = counted(pr, !all_ops(pr), buf);
+		double dw;
 
-		for (int k = 0; k < pr->n; k++)
-			ops &= !pt_result_counts(&pr->res[k]) || pr->res[k].ops_per_s > 0;
-		for (int k = 0; k < pr->n; k++)
-			if (pt_result_counts(&pr->res[k]))
-				buf[n++] = ops ? pr->res[k].ops_per_s : pr->res[k].wall_s;
 		it[i] = (struct pt_budget_item){
 			.rep_s = isnan(pr->rep_s) ? PT_REP_OVERHEAD_S + s->cfg.sizing.target_hi_s
 						  : pr->rep_s,
@@ -443,6 +523,9 @@ static int widths(const struct pt_sched *s, struct pt_budget_item *it)
 		};
 		if (n >= 2 && pt_summarize(buf, (size_t)n, &sm) == 0 && sm.median > 0)
 			it[i].width = (sm.ci_hi - sm.ci_lo) / sm.median;
+		dw = decision_width(s, i, buf + most + 1, buf + 2 * (most + 1));
+		if (isnan(dw) || dw > it[i].width)
+			it[i].width = dw;
 	}
 	free(buf);
 	return 0;

@@ -104,6 +104,12 @@ json_t *pt_sched_sized(const struct pt_sched *s);
  * a re-run for noise. */
 bool pt_result_counts(const struct pt_result *r);
 
+/* The pairs of @pr's and @ref's counted repetitions that ran in the same
+ * round (their throughput, or time when @wall), into @a and @b (@pr->n
+ * entries each); their count. */
+int pt_sched_pairs(const struct pt_point_runs *pr, const struct pt_point_runs *ref, bool wall,
+		   double *a, double *b);
+
 /* The run's configuration from the options and the plan: budget, fixed or
  * adaptive repetitions, sizing. */
 struct pt_opts;

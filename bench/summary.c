@@ -175,34 +175,6 @@ static int samples(const struct pt_point_runs *pr, bool wall, double *x)
 	return n;
 }
 
-/* The figure of a counted repetition, or 0. */
-static double figure(const struct pt_result *r, bool wall)
-{
-	double v = wall ? r->wall_s : r->ops_per_s;
-
-	return pt_result_counts(r) && isfinite(v) && v > 0 ? v : 0;
-}
-
-/* The pairs of @pr's and @ref's counted repetitions that ran in the same
- * round, into @a and @b; their count. */
-static int pairs(const struct pt_point_runs *pr, const struct pt_point_runs *ref, bool wall,
-		 double *a, double *b)
-{
-	int n = 0;
-
-	for (int k = 0; k < pr->n; k++) {
-		double va = figure(&pr->res[k], wall);
-
-		for (int j = 0; va > 0 && pr->res[k].round > 0 && j < ref->n; j++)
-			if (ref->res[j].round == pr->res[k].round && figure(&ref->res[j], wall) > 0) {
-				a[n] = va;
-				b[n++] = figure(&ref->res[j], wall);
-				break;
-			}
-	}
-	return n;
-}
-
 /* Point @i against its reference, by the decision rule: paired by round
  * when there are enough pairs (a host speed change both met cancels; see
  * pt_paired_ratio_ci), else unpaired. */
@@ -218,7 +190,7 @@ static void decide(const struct pt_plan *plan, const struct pt_point_runs *pr, d
 	if (s->ref < 0)
 		return;
 	wall = s->q_wall || out[s->ref].q_wall;
-	s->pairs = pairs(&pr[i], &pr[s->ref], wall, a, b);
+	s->pairs = pt_sched_pairs(&pr[i], &pr[s->ref], wall, a, b);
 	if ((size_t)s->pairs >= pt_paired_min_pairs(PT_DECISION_LEVEL)) {
 		s->paired = true;
 		ret = pt_compare_paired(a, b, (size_t)s->pairs, !wall, band, &r);

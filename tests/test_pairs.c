@@ -137,6 +137,7 @@ Test(pairs, summary_pairs_by_round, .timeout = 30)
  * its reference's of the same round, and a round runs one group. */
 struct fake {
 	struct pt_rng rng;
+	enum pt_model noisy;
 	struct { int model, workers, round; } row[512];
 	int nrows;
 };
@@ -144,7 +145,7 @@ struct fake {
 static int fake_exec(void *ctx, const struct pt_point *pt, struct pt_result *res)
 {
 	struct fake *f = ctx;
-	double noise = pt->model == PT_MODEL_THREADS ? 0.5 * pt_rng_double(&f->rng) : 0;
+	double noise = pt->model == f->noisy ? 0.5 * pt_rng_double(&f->rng) : 0;
 
 	memset(res, 0, sizeof(*res));
 	res->status = PT_ST_OK;
@@ -178,7 +179,10 @@ static bool has_row(const struct fake *f, int model, int workers, int round)
 	return false;
 }
 
-Test(pairs, extra_rounds_keep_pairs, .timeout = 60)
+/* Runs the scheduler on the fake with @noisy the noisy model; the count of
+ * threads rows, after checking that every counted row has its
+ * reference's of the same round and that a round runs one group. */
+static int run_fake(enum pt_model noisy)
 {
 	struct pt_topo topo;
 	struct pt_test_plan tp;
@@ -191,6 +195,7 @@ Test(pairs, extra_rounds_keep_pairs, .timeout = 60)
 
 	cr_assert_not_null(f);
 	pt_rng_seed(&f->rng, 5);
+	f->noisy = noisy;
 	build(&tp, &topo, "1,2");
 	pt_sizing_default(&cfg.sizing);
 	cr_assert_eq(pt_sched_init(&s, &tp.plan, &cfg), 0);
@@ -211,9 +216,18 @@ Test(pairs, extra_rounds_keep_pairs, .timeout = 60)
 			if (f->row[j].round == f->row[k].round)
 				cr_assert_eq(f->row[j].workers, f->row[k].workers);
 	}
-	cr_assert_eq(threads_rows, 2 * 12); /* its extra rounds ran, to the maximum */
 	pt_sched_free(&s);
 	pt_test_plan_free(&tp);
 	pt_topo_destroy(&topo);
 	free(f);
+	return threads_rows;
+}
+
+Test(pairs, extra_rounds_keep_pairs, .timeout = 60)
+{
+	/* threads noisy: its extra rounds ran, to the maximum, with gil's */
+	cr_assert_eq(run_fake(PT_MODEL_THREADS), 2 * 12);
+	/* gil noisy, threads steady: threads' own interval is narrow at once,
+	 * but its decision against gil is not: it gets extra rounds too */
+	cr_assert_eq(run_fake(PT_MODEL_GIL), 2 * 12);
 }
