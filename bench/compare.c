@@ -4,6 +4,21 @@
 // speed ratio B / A from the repetitions and the decision rule's verdict
 // (lib/stats.h), into compare.csv. Results directories are untrusted input:
 // anything malformed is refused with exit 2 and a message naming it.
+//
+// Runs taken at different moments meet different hosts: on a shared VM the
+// CPU speed moves 2x, and wakeup latencies more. Each run's canary (a
+// serial countdown between rounds, meta.json's schedule.canary) measures
+// its host's CPU speed, so that:
+// - a figure that follows CPU speed in proportion (countdown) is
+//   normalised by the canaries' ratio (its interval widened by the
+//   canaries' own: both at 97.5%, so that the pair covers 95%);
+// - a wall-clock-bound figure (sleep, timer) is judged as it is;
+// - any other figure (wakeups, the kernel, I/O: partly CPU speed, partly
+//   what other tenants do, which no canary measures; an A/A test here saw
+//   event ping-pong move 7x between two runs while the canary moved 7%)
+//   gets no faster/slower verdict across runs: "undecided", the raw
+//   verdict beside it. --raw judges every row as it is (both runs on the
+//   same quiet host).
 #include "compare.h"
 
 #include "csv.h"
@@ -49,7 +64,21 @@ struct run {
 	struct pt_csv csv;
 	json_t *meta; /* NULL: no meta.json */
 	int c_wl, c_model, c_workers, c_status, c_ops, c_wall, c_flag;
+	double *canary; /* the canary's speeds (count / wall_s); NULL: none */
+	size_t ncanary;
 };
+
+/* The host of a later run against A's, from their canaries: the 95%
+ * interval for the summary line, the 97.5% one for normalising. */
+struct host {
+	bool known;
+	struct pt_ratio r95, r975;
+};
+
+/* How a row treats the host (compare.csv's column `host`). */
+enum host_use { H_RAW, H_NORMALISED, H_UNAFFECTED, H_DEPENDENT, H_NO_CANARY };
+static const char *const host_use_name[] = { "raw", "normalised", "unaffected", "dependent",
+					     "no-canary" };
 
 struct cpoint {
 	char *wl, *model, *workers, *params;
@@ -98,7 +127,7 @@ __attribute__((format(printf, 2, 3))) static int bad(const char *what, const cha
 
 static void usage(FILE *f)
 {
-	fputs("usage: ptbench compare [-o DIR] [--band PCT] A B [C ...]\n"
+	fputs("usage: ptbench compare [-o DIR] [--band PCT] [--raw] A B [C ...]\n"
 	      "\n"
 	      "Compares each later run with the first, point by point, from their\n"
 	      "results.csv (and meta.json, for the parameters that tell points apart).\n"
@@ -107,9 +136,18 @@ static void usage(FILE *f)
 	      "the interval lies wholly outside the equivalence band, tie when wholly\n"
 	      "inside, undecided otherwise.\n"
 	      "\n"
+	      "Runs taken at different moments meet different hosts. Each run's canary\n"
+	      "(a serial countdown between rounds) gives the host's speed ratio: figures\n"
+	      "that follow CPU speed (countdown) are normalised by it; wall-clock-bound\n"
+	      "ones (sleep, timer) are judged as they are; the others (wakeups, I/O, the\n"
+	      "kernel: what other tenants do moves them, and no canary measures that)\n"
+	      "get no faster/slower verdict across runs (undecided; raw_decision says\n"
+	      "what the raw figures would).\n"
+	      "\n"
 	      "  -o, --out DIR   where compare.csv goes (default: a new\n"
 	      "                  results/compare-<YYYYmmdd-HHMMSS>[-N]/)\n"
 	      "      --band PCT  equivalence band in percent (default 5)\n"
+	      "      --raw       judge every figure as it is (the runs met the same host)\n"
 	      "  -h, --help\n"
 	      "\n"
 	      "Prints the absolute path of the output directory. Exit status: 0 written,\n"
@@ -142,6 +180,37 @@ static int col_or_fail(struct run *r, const char *name, int *c)
 		return 0;
 	snprintf(path, sizeof(path), "%s/results.csv", r->dir);
 	return bad(path, "no column '%s'", name);
+}
+
+/* The canary of meta.json (schedule.canary: count and wall_s), as speeds.
+ * None (an older run, --quick) is no error; a malformed one is. */
+static int load_canary(struct run *r, const char *path)
+{
+	json_t *sch = json_object_get(r->meta, "schedule");
+	json_t *c = json_is_object(sch) ? json_object_get(sch, "canary") : NULL;
+	json_t *count = c ? json_object_get(c, "count") : NULL, *walls, *v;
+	size_t k;
+
+	if (!json_is_object(c))
+		return 0;
+	walls = json_object_get(c, "wall_s");
+	if (!json_is_array(walls))
+		return bad(path, "schedule.canary: wants a wall_s array");
+	if (json_array_size(walls) == 0)
+		return 0; /* no canary ran (--quick: its count is 0 then) */
+	if (!json_is_integer(count) || json_integer_value(count) <= 0)
+		return bad(path, "schedule.canary: wants a count above 0");
+	r->canary = calloc(json_array_size(walls), sizeof(*r->canary));
+	if (!r->canary)
+		return bad(NULL, "out of memory");
+	json_array_foreach(walls, k, v) {
+		double w = json_is_number(v) ? json_number_value(v) : NAN;
+
+		if (!(w > 0) || !isfinite(w))
+			return bad(path, "schedule.canary.wall_s[%zu]: not a number above 0", k);
+		r->canary[r->ncanary++] = (double)json_integer_value(count) / w;
+	}
+	return 0;
 }
 
 static int load_run(struct run *r, const char *dir)
@@ -180,6 +249,7 @@ static int load_run(struct run *r, const char *dir)
 			return bad(path, "malformed JSON at line %d: %s", jerr.line, jerr.text);
 		if (!json_is_object(r->meta))
 			return bad(path, "not a JSON object");
+		return load_canary(r, path);
 	}
 	return 0;
 }
@@ -368,8 +438,77 @@ static double median_or_nan(const double *v, size_t n)
 	return n ? pt_median(v, n) : NAN;
 }
 
+/* What the printed summary counts. */
+struct tally {
+	int dec[4];	     /* rows with figures on both sides, by decision */
+	int withheld;	     /* of them, host-dependent (or no canary): undecided */
+	int withheld_raw[4]; /* what their raw figures would have said */
+	int normalised;	     /* of them, normalised by the canaries */
+	int missing_b;	     /* the point is in A only */
+	int only_b;	     /* in the later run only */
+	int no_figures;	     /* in both, but skipped or failed in one */
+};
+
+static enum host_use host_use_of(const char *wl, const struct host *h, bool raw)
+{
+	const struct pt_workload *w = pt_workload_find(wl);
+	enum pt_host_dep dep = w ? w->host : PT_HOST_PARTLY; /* unknown: assume the worst */
+
+	if (raw)
+		return H_RAW;
+	if (dep == PT_HOST_NONE)
+		return H_UNAFFECTED;
+	if (dep == PT_HOST_CPU)
+		return h->known ? H_NORMALISED : H_NO_CANARY;
+	return H_DEPENDENT;
+}
+
+/* The canaries of run @r against A's. */
+static void host_of(const struct run *runs, int r, struct host *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (!runs[0].ncanary || !runs[r].ncanary)
+		return;
+	h->known = pt_ratio_ci(runs[r].canary, runs[r].ncanary, runs[0].canary, runs[0].ncanary,
+			       true, PT_DECISION_LEVEL, &h->r95) == 0 &&
+		   pt_ratio_ci(runs[r].canary, runs[r].ncanary, runs[0].canary, runs[0].ncanary,
+			       true, 0.975, &h->r975) == 0;
+}
+
+/* Point @p's samples of quantity @q in runs A and @r, judged as @use says:
+ * into @out (ratio, interval, decision). */
+static void judge(const struct cpoint *p, int r, int q, double band, enum host_use use,
+		  const struct host *h, const struct pt_ratio *raw, struct pt_ratio *out)
+{
+	struct pt_ratio r975;
+
+	*out = *raw;
+	if (use == H_DEPENDENT || use == H_NO_CANARY) {
+		out->decision = PT_DEC_UNDECIDED;
+		return;
+	}
+	if (use != H_NORMALISED)
+		return;
+	/* Both intervals at 97.5%: the two hold together at least 95% of the
+	 * time (Bonferroni), so the quotient's interval covers 95%. */
+	out->ratio = raw->ratio / h->r95.ratio;
+	out->lo = out->hi = NAN;
+	if (pt_ratio_ci(p->v[r][q], p->n[r][q], p->v[0][q], p->n[0][q], q == 0, 0.975, &r975) == 0) {
+		out->lo = r975.lo / h->r975.hi;
+		out->hi = r975.hi / h->r975.lo;
+	}
+	out->decision = pt_decide(out->lo, out->hi, band);
+}
+
+static void num_col(FILE *f, double v)
+{
+	fputc(',', f);
+	num_field(f, v);
+}
+
 /* The rows of one point: one per later run. */
-static void write_point(FILE *f, const struct cpoint *p, int nruns, double band, int *counts)
+static void write_point(FILE *f, const struct cpoint *p, int nruns, const struct host *hosts,
+			double band, bool raw_only, struct tally *t)
 {
 	/* ops per second where every run has it, else the time */
 	int q = 0;
@@ -380,13 +519,16 @@ static void write_point(FILE *f, const struct cpoint *p, int nruns, double band,
 	if (p->n[0][0] == 0 && p->n[0][1] > 0)
 		q = 1;
 	for (int r = 1; r < nruns; r++) {
-		struct pt_ratio rt = { .ratio = NAN, .lo = NAN, .hi = NAN,
-				       .decision = PT_DEC_UNDECIDED };
+		struct pt_ratio raw = { .ratio = NAN, .lo = NAN, .hi = NAN,
+					.decision = PT_DEC_UNDECIDED }, rt;
+		enum host_use use = host_use_of(p->wl, &hosts[r], raw_only);
+		const char *missing = !p->in_run[0] ? "A" : !p->in_run[r] ? "B" : "";
+		bool both = p->n[0][q] && p->n[r][q];
 
-		if (p->n[0][q] && p->n[r][q] &&
-		    pt_compare_samples(p->v[r][q], p->n[r][q], p->v[0][q], p->n[0][q], q == 0, band,
-				       &rt) < 0)
-			rt.ratio = NAN;
+		if (both && pt_compare_samples(p->v[r][q], p->n[r][q], p->v[0][q], p->n[0][q],
+					       q == 0, band, &raw) < 0)
+			raw.ratio = NAN;
+		judge(p, r, q, band, use, &hosts[r], &raw, &rt);
 		pt_csv_field(f, p->wl);
 		fputc(',', f);
 		pt_csv_field(f, p->model);
@@ -394,25 +536,41 @@ static void write_point(FILE *f, const struct cpoint *p, int nruns, double band,
 		pt_csv_field(f, p->workers);
 		fputc(',', f);
 		pt_csv_field(f, p->params);
-		fputc(',', f);
-		num_field(f, median_or_nan(p->v[0][q], p->n[0][q]));
-		fputc(',', f);
-		num_field(f, median_or_nan(p->v[r][q], p->n[r][q]));
-		fputc(',', f);
-		num_field(f, rt.ratio);
-		fputc(',', f);
-		num_field(f, rt.lo);
-		fputc(',', f);
-		num_field(f, rt.hi);
-		fprintf(f, ",%s,%c,%s,%zu,%zu,%g\n", pt_decision_name(rt.decision), 'A' + r,
-			q ? "wall_s" : "ops_per_s", p->n[0][q], p->n[r][q], band);
-		counts[rt.decision]++;
+		num_col(f, median_or_nan(p->v[0][q], p->n[0][q]));
+		num_col(f, median_or_nan(p->v[r][q], p->n[r][q]));
+		num_col(f, rt.ratio);
+		num_col(f, rt.lo);
+		num_col(f, rt.hi);
+		fprintf(f, ",%s,%c,%s,%zu,%zu,%g,%s,%s", pt_decision_name(rt.decision), 'A' + r,
+			q ? "wall_s" : "ops_per_s", p->n[0][q], p->n[r][q], band, missing,
+			host_use_name[use]);
+		num_col(f, hosts[r].known ? hosts[r].r95.ratio : NAN);
+		num_col(f, hosts[r].known ? hosts[r].r95.lo : NAN);
+		num_col(f, hosts[r].known ? hosts[r].r95.hi : NAN);
+		num_col(f, raw.ratio);
+		num_col(f, raw.lo);
+		num_col(f, raw.hi);
+		fprintf(f, ",%s\n", pt_decision_name(raw.decision));
+		if (*missing == 'B')
+			t->missing_b++;
+		else if (*missing == 'A')
+			t->only_b++;
+		else if (!both)
+			t->no_figures++;
+		else {
+			t->dec[rt.decision]++;
+			t->normalised += use == H_NORMALISED;
+			if (use == H_DEPENDENT || use == H_NO_CANARY) {
+				t->withheld++;
+				t->withheld_raw[raw.decision]++;
+			}
+		}
 	}
 }
 
 /* Writes compare.csv through a temporary file in @dir, renamed into place. */
-static int write_compare(const char *dir, const struct points *ps, int nruns, double band,
-			 int *counts)
+static int write_compare(const char *dir, const struct points *ps, int nruns,
+			 const struct host *hosts, double band, bool raw, struct tally *t)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
 	FILE *f;
@@ -432,10 +590,11 @@ static int write_compare(const char *dir, const struct points *ps, int nruns, do
 		unlink(tmp);
 		return e;
 	}
-	fputs("workload,model,workers,params,a,b,ratio,lo,hi,decision,run,quantity,n_a,n_b,band\n",
+	fputs("workload,model,workers,params,a,b,ratio,lo,hi,decision,run,quantity,n_a,n_b,band,"
+	      "missing,host,host_ratio,host_lo,host_hi,raw_ratio,raw_lo,raw_hi,raw_decision\n",
 	      f);
 	for (size_t i = 0; i < ps->n; i++)
-		write_point(f, &ps->p[i], nruns, band, counts);
+		write_point(f, &ps->p[i], nruns, hosts, band, raw, t);
 	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
 		int e = errno ? -errno : -EIO;
 
@@ -458,12 +617,45 @@ static int write_compare(const char *dir, const struct points *ps, int nruns, do
 	return 0;
 }
 
+/* The summary on stderr: each later run's host against A's, then the
+ * decisions of the rows measured in both runs, and apart the rows that
+ * could not be compared. */
+static void print_tally(const struct run *runs, const struct host *hosts, int nruns,
+			const struct tally *t, double band, bool raw)
+{
+	for (int r = 1; r < nruns; r++) {
+		if (!hosts[r].known)
+			fprintf(stderr, "compare: %c against A: no canary in %c, host speed unknown\n",
+				'A' + r, runs[0].ncanary ? 'A' + r : 'A');
+		else
+			fprintf(stderr, "compare: %c against A: host (canary) %.3gx [%.3g-%.3g]\n",
+				'A' + r, hosts[r].r95.ratio, hosts[r].r95.lo, hosts[r].r95.hi);
+	}
+	fprintf(stderr,
+		"compare: %d faster, %d slower, %d tie, %d undecided (band +-%g%%; B, C, ... "
+		"against A)\n",
+		t->dec[PT_DEC_FASTER], t->dec[PT_DEC_SLOWER], t->dec[PT_DEC_TIE],
+		t->dec[PT_DEC_UNDECIDED], band * 100);
+	if (!raw && (t->normalised || t->withheld))
+		fprintf(stderr,
+			"  %d normalised by the canaries; %d undecided as the host moves them "
+			"(raw: %d faster, %d slower, %d tie; --raw to judge them as they are)\n",
+			t->normalised, t->withheld, t->withheld_raw[PT_DEC_FASTER],
+			t->withheld_raw[PT_DEC_SLOWER], t->withheld_raw[PT_DEC_TIE]);
+	if (t->missing_b || t->only_b || t->no_figures)
+		fprintf(stderr,
+			"  not compared: %d missing in B (in A only), %d new in B, %d without "
+			"figures in one run (skipped or failed)\n",
+			t->missing_b, t->only_b, t->no_figures);
+}
+
 /* The options; 0 to go on, -1 after --help, else the exit status. */
-static int parse_opts(int argc, char **argv, const char **out, double *band)
+static int parse_opts(int argc, char **argv, const char **out, double *band, bool *raw)
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "band", required_argument, NULL, 'B' },
+		{ "raw", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -484,6 +676,9 @@ static int parse_opts(int argc, char **argv, const char **out, double *band)
 			*band = pct / 100;
 			break;
 		}
+		case 'R':
+			*raw = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -511,6 +706,7 @@ static void free_all(struct points *ps, struct run *runs, int nruns)
 	}
 	free(ps->p);
 	for (int r = 0; r < nruns && r < PT_CMP_MAX_RUNS; r++) {
+		free(runs[r].canary);
 		pt_csv_free(&runs[r].csv);
 		json_decref(runs[r].meta);
 	}
@@ -523,10 +719,13 @@ int pt_compare_main(int argc, char **argv)
 	const char *out = NULL;
 	char dir[PATH_MAX], abs[PATH_MAX];
 	double band = PT_BAND_DEFAULT;
-	int nruns = 0, status, counts[4] = { 0 }, ret;
+	struct host hosts[PT_CMP_MAX_RUNS];
+	struct tally t = { 0 };
+	bool raw = false;
+	int nruns = 0, status, ret;
 
 	memset(runs, 0, sizeof(runs));
-	status = parse_opts(argc, argv, &out, &band);
+	status = parse_opts(argc, argv, &out, &band, &raw);
 	if (status)
 		return status < 0 ? 0 : status;
 	nruns = argc - optind;
@@ -556,18 +755,16 @@ int pt_compare_main(int argc, char **argv)
 		status = PT_EXIT_FAILED;
 		goto out;
 	}
-	if ((ret = write_compare(dir, &ps, nruns, band, counts)) < 0) {
+	for (int r = 1; r < nruns; r++)
+		host_of(runs, r, &hosts[r]);
+	if ((ret = write_compare(dir, &ps, nruns, hosts, band, raw, &t)) < 0) {
 		pt_err("compare: cannot write %s/compare.csv: %s", dir, strerror(-ret));
 		status = PT_EXIT_FAILED;
 		goto out;
 	}
 	if (!realpath(dir, abs))
 		snprintf(abs, sizeof(abs), "%s", dir);
-	fprintf(stderr,
-		"compare: %d faster, %d slower, %d tie, %d undecided (band +-%g%%; B, C, ... "
-		"against A)\n",
-		counts[PT_DEC_FASTER], counts[PT_DEC_SLOWER], counts[PT_DEC_TIE],
-		counts[PT_DEC_UNDECIDED], band * 100);
+	print_tally(runs, hosts, nruns, &t, band, raw);
 	printf("%s\n", abs);
 out:
 	free_all(&ps, runs, nruns);

@@ -39,12 +39,31 @@ static void write_file(const char *dir, const char *name, const char *text)
 	cr_assert_eq(fclose(f), 0);
 }
 
-/* A run of countdown serial and threads at 1 worker, 6 repetitions each,
- * ops per second 1000 * (1 + small spread) * @scale_threads for threads. */
-static char *make_run(const char *base, const char *name, double scale_serial,
-		      double scale_threads)
+static const double spread[] = { 1.000, 1.004, 0.998, 1.002, 0.997, 1.001 };
+
+/* meta.json with a canary of 6 runs (count 1000000, 10 ms each at @host 1,
+ * the spread above; faster hosts take less). */
+static void write_canary(const char *dir, double host)
 {
-	static const double spread[] = { 1.000, 1.004, 0.998, 1.002, 0.997, 1.001 };
+	char text[512];
+	size_t len = 0;
+
+	len += (size_t)snprintf(text, sizeof(text),
+				"{\"schedule\":{\"canary\":{\"count\":1000000,\"wall_s\":[");
+	for (int r = 0; r < 6; r++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%.9g", r ? "," : "",
+					0.01 * spread[(r + 2) % 6] / host);
+	snprintf(text + len, sizeof(text) - len, "]}}}");
+	write_file(dir, "meta.json", text);
+}
+
+/* A run of countdown serial and threads at 1 worker, 6 repetitions each,
+ * ops per second 1000 * (1 + small spread) * @scale_threads for threads,
+ * all on a host of speed @host (1: A's), which its canary says; @host 0:
+ * speed 1 and no meta.json (no canary). */
+static char *make_run_host(const char *base, const char *name, double scale_serial,
+			   double scale_threads, double host)
+{
 	char *dir = malloc(PATH_MAX), *text = malloc(8192);
 	size_t len = 0;
 
@@ -54,7 +73,8 @@ static char *make_run(const char *base, const char *name, double scale_serial,
 				"workload,model,workers,bind,rep,status,wall_s,ops_per_s,count,noise_flag\n");
 	for (int m = 0; m < 2; m++)
 		for (int r = 0; r < 6; r++) {
-			double ops = 1000 * spread[r] * (m ? scale_threads : scale_serial);
+			double ops = 1000 * spread[r] * (m ? scale_threads : scale_serial) *
+				     (host > 0 ? host : 1);
 
 			len += (size_t)snprintf(text + len, 8192 - len,
 						"countdown,%s,1,none,%d,ok,%.9g,%.9g,1000,0\n",
@@ -62,7 +82,15 @@ static char *make_run(const char *base, const char *name, double scale_serial,
 		}
 	write_file(dir, "results.csv", text);
 	free(text);
+	if (host > 0)
+		write_canary(dir, host);
 	return dir;
+}
+
+static char *make_run(const char *base, const char *name, double scale_serial,
+		      double scale_threads)
+{
+	return make_run_host(base, name, scale_serial, scale_threads, 1.0);
 }
 
 /* Returns compare.csv of @out parsed. */
@@ -93,15 +121,22 @@ Test(compare, decisions, .timeout = 30)
 	snprintf(out, sizeof(out), "%s/out", tmp);
 	cr_assert_eq(compare(4, (const char *[]){ "-o", out, a, b }), 0);
 	read_compare(out, &csv);
-	cr_assert_eq(csv.ncols, 15);
+	cr_assert_eq(csv.ncols, 24);
 	{
-		static const char *const want[] = { "workload", "model", "workers", "params",
-						    "a", "b", "ratio", "lo", "hi", "decision",
-						    "run", "quantity", "n_a", "n_b", "band" };
+		static const char *const want[] = {
+			"workload", "model",	  "workers",  "params",	   "a",
+			"b",	    "ratio",	  "lo",	      "hi",	   "decision",
+			"run",	    "quantity",	  "n_a",      "n_b",	   "band",
+			"missing",  "host",	  "host_ratio", "host_lo", "host_hi",
+			"raw_ratio", "raw_lo",	  "raw_hi",   "raw_decision",
+		};
 
-		for (size_t i = 0; i < 15; i++)
+		for (size_t i = 0; i < 24; i++)
 			cr_assert_str_eq(csv.hdr[i], want[i]);
 	}
+	cr_assert_str_eq(cell(&csv, 1, "host"), "normalised");
+	cr_assert_str_eq(cell(&csv, 1, "host_ratio"), "1");
+	cr_assert_str_eq(cell(&csv, 1, "raw_decision"), "faster");
 	cr_assert_eq(csv.nrows, 2);
 	cr_assert_str_eq(cell(&csv, 0, "model"), "serial");
 	cr_assert_str_eq(cell(&csv, 0, "decision"), "tie");
@@ -223,6 +258,138 @@ Test(compare, empty_run_does_not_shift, .timeout = 30)
 	free(c);
 }
 
+/* Runs on hosts of different speeds (what the canary measures): B's host
+ * twice as fast makes every countdown figure twice as high. Normalised by
+ * the canaries, identical work is a tie and 20% more is "faster"; raw, it
+ * would be "faster" either way (--raw says so). A workload that only
+ * partly follows the host (event: wakeups) gets no verdict across runs;
+ * a wall-clock-bound one (sleep) is judged as it is. Without a canary in
+ * one run, countdown's verdict is withheld too. */
+static void append(const char *dir, const char *rows)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs(rows, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void add_other_workloads(const char *dir, double host)
+{
+	char rows[4096];
+	size_t len = 0;
+
+	for (int r = 0; r < 6; r++)
+		len += (size_t)snprintf(rows + len, sizeof(rows) - len,
+					"event,threads,2,none,%d,ok,%.9g,%.9g,,0\n"
+					"sleep,threads,1,none,%d,ok,%.9g,%.9g,,0\n",
+					r, 1 / (1000 * spread[r] * host), 1000 * spread[r] * host, r,
+					0.1 * spread[r], 10 / spread[r]);
+	append(dir, rows);
+}
+
+Test(compare, host_normalised, .timeout = 30)
+{
+	char *tmp = pt_test_tmpdir(), out[PATH_MAX];
+	char *a = make_run_host(tmp, "a", 1.0, 1.0, 1.0);
+	char *b = make_run_host(tmp, "b", 1.0, 1.2, 2.0);
+	char *c = make_run_host(tmp, "c", 1.0, 1.0, 0);
+	struct pt_csv csv;
+	size_t ev = 2, sl = 3;
+
+	add_other_workloads(a, 1.0);
+	add_other_workloads(b, 2.0);
+	snprintf(out, sizeof(out), "%s/out", tmp);
+	cr_assert_eq(compare(4, (const char *[]){ "-o", out, a, b }), 0);
+	read_compare(out, &csv);
+	cr_assert_eq(csv.nrows, 4);
+	cr_assert_str_eq(cell(&csv, 0, "model"), "serial");
+	cr_assert_str_eq(cell(&csv, 0, "host"), "normalised");
+	cr_assert_str_eq(cell(&csv, 0, "host_ratio"), "2");
+	cr_assert_str_eq(cell(&csv, 0, "ratio"), "1");
+	cr_assert_str_eq(cell(&csv, 0, "decision"), "tie");
+	cr_assert_str_eq(cell(&csv, 0, "raw_ratio"), "2");
+	cr_assert_str_eq(cell(&csv, 0, "raw_decision"), "faster");
+	cr_assert_str_eq(cell(&csv, 1, "ratio"), "1.2");
+	cr_assert_str_eq(cell(&csv, 1, "decision"), "faster");
+	cr_assert_str_eq(cell(&csv, ev, "workload"), "event");
+	cr_assert_str_eq(cell(&csv, ev, "host"), "dependent");
+	cr_assert_str_eq(cell(&csv, ev, "decision"), "undecided");
+	cr_assert_str_eq(cell(&csv, ev, "raw_decision"), "faster");
+	cr_assert_str_eq(cell(&csv, sl, "workload"), "sleep");
+	cr_assert_str_eq(cell(&csv, sl, "host"), "unaffected");
+	cr_assert_str_eq(cell(&csv, sl, "decision"), "tie");
+	pt_csv_free(&csv);
+	/* --raw: as they are */
+	cr_assert_eq(compare(5, (const char *[]){ "--raw", "-o", out, a, b }), 0);
+	read_compare(out, &csv);
+	cr_assert_str_eq(cell(&csv, 0, "host"), "raw");
+	cr_assert_str_eq(cell(&csv, 0, "decision"), "faster");
+	cr_assert_str_eq(cell(&csv, ev, "decision"), "faster");
+	pt_csv_free(&csv);
+	/* no canary in C: countdown withheld */
+	cr_assert_eq(compare(4, (const char *[]){ "-o", out, a, c }), 0);
+	read_compare(out, &csv);
+	cr_assert_str_eq(cell(&csv, 0, "host"), "no-canary");
+	cr_assert_str_eq(cell(&csv, 0, "host_ratio"), "");
+	cr_assert_str_eq(cell(&csv, 0, "decision"), "undecided");
+	cr_assert_str_eq(cell(&csv, 0, "raw_decision"), "tie");
+	pt_csv_free(&csv);
+	pt_test_rmdir(tmp);
+	free(tmp);
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* A point in A only is "missing in B", apart from the undecided: the
+ * printed summary counts it on its own, and its row says so. */
+Test(compare, missing_in_b_counted_apart, .timeout = 30)
+{
+	char *tmp = pt_test_tmpdir(), out[PATH_MAX], err[PATH_MAX], line[1024];
+	char *a = make_run(tmp, "a", 1.0, 1.0), *b = make_run(tmp, "b", 1.0, 1.0);
+	struct pt_csv csv;
+	bool said = false;
+	FILE *f;
+	int saved;
+
+	append(a, "countdown,gil,1,none,0,ok,0.001,1000,1000,0\n");
+	snprintf(out, sizeof(out), "%s/out", tmp);
+	snprintf(err, sizeof(err), "%s/stderr", tmp);
+	fflush(stderr);
+	saved = dup(2);
+	f = fopen(err, "w");
+	cr_assert_not_null(f);
+	cr_assert_geq(dup2(fileno(f), 2), 0);
+	cr_assert_eq(compare(4, (const char *[]){ "-o", out, a, b }), 0);
+	fflush(stderr);
+	cr_assert_geq(dup2(saved, 2), 0);
+	close(saved);
+	fclose(f);
+	read_compare(out, &csv);
+	cr_assert_eq(csv.nrows, 3);
+	cr_assert_str_eq(cell(&csv, 2, "model"), "gil");
+	cr_assert_str_eq(cell(&csv, 2, "missing"), "B");
+	cr_assert_str_eq(cell(&csv, 0, "missing"), "");
+	pt_csv_free(&csv);
+	f = fopen(err, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "undecided"))
+			cr_assert(strstr(line, " 0 undecided"), "%s", line);
+		said |= strstr(line, "1 missing in B") != NULL;
+	}
+	fclose(f);
+	cr_assert(said, "the summary does not count the row missing in B");
+	pt_test_rmdir(tmp);
+	free(tmp);
+	free(a);
+	free(b);
+}
+
 /* Every malformed input: exit 2, nothing written. */
 Test(compare, malformed_inputs, .timeout = 30)
 {
@@ -242,6 +409,12 @@ Test(compare, malformed_inputs, .timeout = 30)
 		{ "results.csv", "workload,model,workers,status,ops_per_s\n,serial,1,ok,5\n" },
 		{ "meta.json", "{\"machine\":{\"pus\":[2}}" },
 		{ "meta.json", "[1, 2]" },
+		{ "meta.json", "{\"schedule\":{\"canary\":{\"count\":0,\"wall_s\":[0.01]}}}" },
+		{ "meta.json", "{\"schedule\":{\"canary\":{\"count\":\"9\",\"wall_s\":[0.01]}}}" },
+		{ "meta.json", "{\"schedule\":{\"canary\":{\"count\":9,\"wall_s\":0.01}}}" },
+		{ "meta.json", "{\"schedule\":{\"canary\":{\"count\":9,\"wall_s\":[0.01,-1]}}}" },
+		{ "meta.json", "{\"schedule\":{\"canary\":{\"count\":9,\"wall_s\":[\"x\"]}}}" },
+		{ "meta.json", "{\"schedule\":{\"canary\":{\"count\":9,\"wall_s\":[0]}}}" },
 	};
 
 	snprintf(out, sizeof(out), "%s/out", tmp);

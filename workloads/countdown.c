@@ -70,6 +70,7 @@ static double countdown_estimate(const struct pt_params *p, enum pt_model m, int
 const struct pt_workload pt_wl_countdown = {
 	.name = "countdown",
 	.kind = PT_KIND_CPU,
+	.host = PT_HOST_CPU,
 	.summary = "while n > 0: n -= 1, split among workers (strong) or each the whole (weak)",
 	.params = params,
 	.models = PT_MODELS_ALL,

@@ -73,6 +73,7 @@ static double sleep_estimate(const struct pt_params *p, enum pt_model m, int n, 
 const struct pt_workload pt_wl_sleep = {
 	.name = "sleep",
 	.kind = PT_KIND_IO,
+	.host = PT_HOST_NONE,
 	.summary = "each worker sleeps ms: serial takes N x ms, concurrent models about ms",
 	.params = params,
 	.metrics = metrics,

@@ -231,6 +231,7 @@ static double tm_estimate(const struct pt_params *p, enum pt_model m, int n, int
 const struct pt_workload pt_wl_timer = {
 	.name = "timer",
 	.kind = PT_KIND_SYNC,
+	.host = PT_HOST_NONE,
 	.summary = "Timers due after delay_us, cancel_pct cancelled in time; lateness; "
 		   "a cancelled one that fires fails",
 	.params = params,

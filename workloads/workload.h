@@ -19,6 +19,14 @@ enum pt_kind { PT_KIND_CPU, PT_KIND_IO, PT_KIND_COST, PT_KIND_SYNC, PT_KIND_MIXE
 
 const char *pt_kind_name(enum pt_kind k);
 
+/* How a workload's figure follows the host's CPU speed, for `ptbench
+ * compare` of runs taken at different moments (bench/compare.c). */
+enum pt_host_dep {
+	PT_HOST_PARTLY, /* partly: wakeups, the kernel, other tenants (the default) */
+	PT_HOST_CPU,	/* in proportion: pure computation, like the canary countdown */
+	PT_HOST_NONE,	/* not at all: wall-clock bound (sleeps, timers) */
+};
+
 /* A point-level figure of a workload, a column of results.csv. */
 struct pt_metric_def {
 	const char *name;
@@ -88,6 +96,7 @@ struct pt_workload {
 	int min_workers;	/* fewer are skipped */
 	const char *skip_why;	/* why a model is not meaningful, for the log */
 	bool fixed_time;	/* runs for a duration instead of a fixed amount of work */
+	enum pt_host_dep host;	/* how its figure follows the host's CPU speed */
 	/* The workers use setup's process-local state (ctx->priv: sockets,
 	 * files), which a worker started by forkserver or spawn lacks: such
 	 * points are skipped. */
