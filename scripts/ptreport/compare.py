@@ -36,7 +36,7 @@ class Compare:
         self.rows = []
         for r in rows:
             r["_run"] = self._run_of(path, r)
-            for k in ("a", "b", "ratio", "lo", "hi"):
+            for k in ("a", "b", "ratio", "lo", "hi", "host_ratio", "host_lo", "host_hi"):
                 s = r.get(k, "").strip()
                 try:
                     v = float(s) if s else None
@@ -67,6 +67,23 @@ class Compare:
             return int(v)
         raise safeio.BadInput("%s line %d: run '%s' is none of the runs given" %
                               (path, r["_line"], v[:80]))
+
+    def counts(self, rs):
+        """Decisions of the rows measured in both runs, and apart the rows
+        of a point one run lacks (the `missing` column)."""
+        both = [r for r in rs if not r.get("missing", "").strip()]
+        c = {d: sum(1 for r in both if r["decision"] == d)
+             for d in ("faster", "slower", "tie", "undecided")}
+        c["missing"] = len(rs) - len(both)
+        return c
+
+    def host(self, rs):
+        """The host's speed ratio from the canaries, as text ('' if none)."""
+        for r in rs:
+            if r["_host_ratio"]:
+                return "Host (canary) %s %s" % (fmt_x(r["_host_ratio"]),
+                                                fmt_range(r["_host_lo"], r["_host_hi"]))
+        return ""
 
     def label(self, r):
         s = "%s %s n=%s" % (r["workload"], r["model"], r["workers"])
@@ -130,12 +147,15 @@ class Compare:
         o.append('<div class="lead">')
         for i in range(1, len(self.dirs)):
             rs = [r for r in self.rows if r["_run"] == i]
-            c = {d: sum(1 for r in rs if r["decision"] == d)
-                 for d in ("faster", "slower", "tie", "undecided")}
+            c = self.counts(rs)
             o.append("<p>%s" % esc("%s against A: %s compared; faster in %d, slower in %d, a tie "
-                                   "in %d, undecided in %d." % (letter(i), plural(len(rs), "point"),
-                                                                c["faster"], c["slower"], c["tie"],
-                                                                c["undecided"])) + "</p>")
+                                   "in %d, undecided in %d%s.%s" % (
+                                       letter(i), plural(len(rs), "point"), c["faster"],
+                                       c["slower"], c["tie"], c["undecided"],
+                                       "; in one run only: %d" % c["missing"] if c["missing"]
+                                       else "",
+                                       " " + self.host(rs) + "." if self.host(rs) else ""))
+                     + "</p>")
         o.append("</div>")
         if plot_drawn:
             o.append('<figure id="plot-compare"><img src="plot-compare.svg" alt="speed ratios">'
@@ -151,7 +171,9 @@ class Compare:
                          td("%s <b>%s</b>" % (letter(r["_run"]), esc(self.value(r, r["_b"]))), "n"),
                          td(esc(fmt_x(r["_ratio"])) + '<span class="ci">%s</span>' %
                             esc(fmt_range(r["_lo"], r["_hi"])), "n"),
-                         td(tag(cls, r["decision"])),
+                         td(tag(cls, r["decision"]) + (
+                             ' <span class="cfg">%s</span>' % esc(r.get("host", ""))
+                             if r.get("host", "") not in ("", "raw") else "")),
                          td(esc("%s / %s" % (r.get("n_a", "") or "-", r.get("n_b", "") or "-")),
                             "n")])
         o.append(table(["Point", "Figure", "A", "Later run", "ratio", "Decision", "n A / later"],
@@ -159,7 +181,12 @@ class Compare:
         o.append('<p class="fn">Ratios, intervals and decisions are ptbench\'s (ptbench compare, '
                  'lib/stats): the later run\'s speed over A\'s, with a 95%% interval; faster or '
                  'slower only when the interval lies outside the equivalence band (%s), tie when '
-                 'inside, undecided otherwise.</p>' % esc(band))
+                 'inside, undecided otherwise. Runs meet different hosts: each run\'s canary '
+                 '(a serial countdown) gives the host\'s speed ratio; "normalised" figures '
+                 '(countdown) are divided by it; "unaffected" ones (sleep, timer) are judged '
+                 'as they are; "dependent" ones (wakeups, I/O) get no verdict across runs '
+                 '(compare.csv\'s raw_decision says what the raw figures would).</p>'
+                 % esc(band))
         o.append("</main></body></html>\n")
         return "\n".join(o)
 
@@ -177,8 +204,9 @@ class Compare:
         out = ["%s: %s" % (letter(i), d) for i, d in enumerate(self.dirs)]
         for i in range(1, len(self.dirs)):
             rs = [r for r in self.rows if r["_run"] == i]
-            c = {d: sum(1 for r in rs if r["decision"] == d)
-                 for d in ("faster", "slower", "tie", "undecided")}
-            out.append("%s against A: %d points; faster %d, slower %d, tie %d, undecided %d"
-                       % (letter(i), len(rs), c["faster"], c["slower"], c["tie"], c["undecided"]))
+            c = self.counts(rs)
+            out.append("%s against A: %d points; faster %d, slower %d, tie %d, undecided %d%s%s"
+                       % (letter(i), len(rs), c["faster"], c["slower"], c["tie"], c["undecided"],
+                          ", in one run only %d" % c["missing"] if c["missing"] else "",
+                          "; " + self.host(rs) if self.host(rs) else ""))
         return "\n".join(out)

@@ -441,7 +441,8 @@ class Report:
                   (", revision " + m("build", "git_revision") if m("build", "git_revision") else "")),
                  ("Date", m("run", "date")), ("Command", cmd),
                  ("Repetitions", m("run", "repeat") and "%s measured, %s warmup"
-                  % (m("run", "repeat"), m("run", "warmup") or "0"))]
+                  % (m("run", "repeat"), m("run", "warmup") or "0")),
+                 ("Canary", canary_text(run.meta))]
         o = ['<h2 id="machine">Machine and run</h2><dl class="meta">']
         o += ["<dt>%s</dt><dd>%s</dd>" % (k, ("<code>%s</code>" if k in ("Command", "Directory")
                                               else "%s") % esc(v)) for k, v in items if v]
@@ -511,6 +512,8 @@ class Report:
             if self.left_out:
                 o += ["", "Left out (fewer than %d operations per repetition):" % MIN_OPS]
                 o += ["- %s: %s" % (md(r.p.name()), md(r.why_out)) for r in self.left_out]
+        if canary_text(run.meta):
+            o += ["", "Canary: %s." % md(canary_text(run.meta))]
         o += ["", "Equivalence band %s; details and plots: report.html." % self.band, ""]
         return "\n".join(o) + "\n"
 
@@ -522,6 +525,26 @@ class Report:
         return "| %s | %d | %s %s | %s |" % (
             md(r.p.name(workers=False, model=False) + (" " + r.p.variant if r.p.variant else "")),
             r.p.workers, fmt_x(r.ratio), fmt_range(r.lo, r.hi), md(self._md_outcome(r)))
+
+
+def canary_text(meta):
+    """The host's drift over the run, from its canary (a serial countdown
+    between rounds, meta.json schedule.canary), or ''."""
+    walls = safeio.jget(meta, "schedule", "canary", "wall_s")
+    drift = safeio.jget(meta, "schedule", "canary", "drift")
+    if not isinstance(walls, list):
+        return ""
+    ws = [w for w in walls if isinstance(w, (int, float)) and not isinstance(w, bool)
+          and 0 < w < float("inf")]
+    if not ws:
+        return ""
+    s = "%d runs of a serial countdown between rounds, %s to %s" % (
+        len(ws), fmt_s(min(ws)), fmt_s(max(ws)))
+    if isinstance(drift, (int, float)) and not isinstance(drift, bool) and abs(drift) < 1e6:
+        s += "; drift %+.1f%% in time from first to last (the host %s)" % (
+            100 * drift, "slowed down" if drift > 0.05 else "sped up" if drift < -0.05
+            else "held its speed within 5%")
+    return s
 
 
 def value_of(p, v):
