@@ -629,6 +629,35 @@ size_t pt_ratio_min_reps(double level)
 }
 
 /*
+ * The rank k of an interval [W(k), W(m+1-k)] of m+1 ordered estimates
+ * whose coverage is 1 - 2 P(X <= k - 1), X a rank statistic on 0..m
+ * symmetric about m/2: the largest k whose coverage still reaches
+ * 1 - 2 @alpha2 (0 when even k = 1 does not), and that coverage. From
+ * the exact null counts @c[0..m] of X (their sum @total), or, when @c is
+ * NULL, the normal approximation with continuity correction of standard
+ * deviation @sd.
+ */
+static void rank_of(const double *c, double total, size_t m, double sd, double alpha2,
+		    size_t *k, double *cov)
+{
+	double mu = (double)m / 2, cdf = 0;
+	size_t j = 0;
+
+	for (;;) {
+		/* P(X <= j), the coverage's tail for the candidate k = j + 1 */
+		double p = c ? (cdf + c[j]) / total
+			     : 0.5 * erfc(-((double)j + 0.5 - mu) / (sd * M_SQRT2));
+
+		if (2 * (j + 1) > m + 1 || p > alpha2)
+			break;
+		cdf = c ? cdf + c[j] : p;
+		j++;
+	}
+	*k = j;
+	*cov = c ? 1 - 2 * cdf / total : j ? 1 - 2 * cdf : 0;
+}
+
+/*
  * The rank k of the interval [D(k), D(mn+1-k)] of the m*n sorted
  * differences: for continuous data its coverage is 1 - 2 P(U <= k - 1)
  * under the null distribution of the Mann-Whitney U (Hollander & Wolfe,
@@ -641,43 +670,23 @@ size_t pt_ratio_min_reps(double level)
 static int ratio_rank(size_t na, size_t nb, double level, size_t *k, double *cov)
 {
 	double alpha2 = (1 - level) / 2 + PT_LEVEL_TOL / 2;
-	size_t mn = na * nb, j = 0;
+	size_t mn = na * nb;
 
 	*k = 0;
 	*cov = 0;
 	if (!pt_ratio_enough(na, nb, level))
 		return 0;
 	if (log_choose(na + nb, na) < 50 * M_LN2) {
-		double *c = mw_null_counts(na, nb), total = 0, cdf = 0;
+		double *c = mw_null_counts(na, nb), total = 0;
 
 		if (!c)
 			return -ENOMEM;
 		for (size_t u = 0; u <= mn; u++)
 			total += c[u];
-		/* cdf = P(U <= j - 1) for the candidate k = j */
-		while (2 * (j + 1) <= mn + 1 && (cdf + c[j]) / total <= alpha2) {
-			cdf += c[j];
-			j++;
-		}
+		rank_of(c, total, mn, 0, alpha2, k, cov);
 		free(c);
-		*k = j;
-		*cov = 1 - 2 * cdf / total;
 	} else {
-		double mu = (double)mn / 2;
-		double sd = sqrt((double)mn * (double)(na + nb + 1) / 12);
-		double cdf = 0;
-
-		for (;;) {
-			/* P(U <= j) */
-			double p = 0.5 * erfc(-((double)j + 0.5 - mu) / (sd * M_SQRT2));
-
-			if (2 * (j + 1) > mn + 1 || p > alpha2)
-				break;
-			cdf = p;
-			j++;
-		}
-		*k = j;
-		*cov = j ? 1 - 2 * cdf : 0;
+		rank_of(NULL, 0, mn, sqrt((double)mn * (double)(na + nb + 1) / 12), alpha2, k, cov);
 	}
 	return 0;
 }
@@ -851,14 +860,14 @@ size_t pt_paired_min_pairs(double level)
 static int signed_rank_k(size_t n, double level, size_t *k, double *cov)
 {
 	double alpha2 = (1 - level) / 2 + PT_LEVEL_TOL / 2;
-	size_t m = n * (n + 1) / 2, j = 0;
+	size_t m = n * (n + 1) / 2;
 
 	*k = 0;
 	*cov = 0;
 	if (!pt_paired_enough(n, level))
 		return 0;
 	if (n <= 50) {
-		double *c = calloc(m + 1, sizeof(*c)), total = ldexp(1, (int)n), cdf = 0;
+		double *c = calloc(m + 1, sizeof(*c));
 
 		if (!c)
 			return -ENOMEM;
@@ -866,29 +875,11 @@ static int signed_rank_k(size_t n, double level, size_t *k, double *cov)
 		for (size_t i = 1; i <= n; i++)
 			for (size_t t = m; t >= i; t--)
 				c[t] += c[t - i];
-		/* cdf = P(T+ <= j - 1) for the candidate k = j */
-		while (2 * (j + 1) <= m + 1 && (cdf + c[j]) / total <= alpha2) {
-			cdf += c[j];
-			j++;
-		}
+		rank_of(c, ldexp(1, (int)n), m, 0, alpha2, k, cov);
 		free(c);
-		*k = j;
-		*cov = 1 - 2 * cdf / total;
 	} else {
-		double mu = (double)m / 2;
-		double sd = sqrt((double)n * (double)(n + 1) * (double)(2 * n + 1) / 24);
-		double cdf = 0;
-
-		for (;;) {
-			double p = 0.5 * erfc(-((double)j + 0.5 - mu) / (sd * M_SQRT2));
-
-			if (2 * (j + 1) > m + 1 || p > alpha2)
-				break;
-			cdf = p;
-			j++;
-		}
-		*k = j;
-		*cov = j ? 1 - 2 * cdf : 0;
+		rank_of(NULL, 0, m, sqrt((double)n * (double)(n + 1) * (double)(2 * n + 1) / 24),
+			alpha2, k, cov);
 	}
 	return 0;
 }
