@@ -282,6 +282,32 @@ class Fixtures(Scratch):
         self.assertIn("countdown gil n=2 bind=compact count=2000000", html)
         self.assertNotIn("Welch", html)
 
+    def test_canary_drift_and_host_ratio(self):
+        # The run report names the canary's drift; compare.html the host
+        # ratio of the canaries and the rows of a point in one run only.
+        d = self.copy("run-a")
+        meta = json.loads(slurp(os.path.join(d, "meta.json")))
+        meta["schedule"] = {"canary": {"count": 1000000, "wall_s": [0.010, 0.011, 0.014],
+                                       "drift": 0.4}}
+        write(os.path.join(d, "meta.json"), json.dumps(meta))
+        html, md, _ = self.render_ok(d)
+        for text in (html, md):
+            self.assertIn("3 runs of a serial countdown between rounds", text)
+            self.assertIn("drift +40.0% in time from first to last (the host slowed down)", text)
+        out = os.path.join(self.tmp, "cmp")
+        os.mkdir(out)
+        header, rows = csv_rows(os.path.join(FIX, "compare", "compare.csv"))
+        header += ["missing", "host", "host_ratio", "host_lo", "host_hi"]
+        for i, r in enumerate(rows):
+            r.update(missing="B" if i == 0 else "", host="normalised", host_ratio="2",
+                     host_lo="1.5", host_hi="2.5")
+        csv_write(os.path.join(out, "compare.csv"), header, rows)
+        r = compare(out, [os.path.join(FIX, "run-a"), os.path.join(FIX, "run-b")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("in one run only 1; Host (canary) 2.00×", r.stdout)
+        self.assertIn("in one run only: 1. Host (canary) 2.00×",
+                      slurp(os.path.join(out, "compare.html")))
+
     def test_bad_directory_exit_2(self):
         r = report("/nonexistent/ptbench-results")
         self.assertEqual(r.returncode, 2)
