@@ -691,6 +691,18 @@ static int ratio_rank(size_t na, size_t nb, double level, size_t *k, double *cov
 	return 0;
 }
 
+/* From @m estimates @w of a log ratio (sorted here): the ratio, exp of
+ * their median, and the interval [w(k), w(m+1-k)] when k > 0. */
+static void ratio_from(double *w, size_t m, size_t k, struct pt_ratio *r)
+{
+	qsort(w, m, sizeof(*w), cmp_double);
+	r->ratio = exp(median_sorted(w, m));
+	if (k > 0) {
+		r->lo = exp(w[k - 1]);
+		r->hi = exp(w[m - k]);
+	}
+}
+
 /* Upper bound on m*n: a budget gives tens of repetitions, not thousands. */
 #define PT_RATIO_MAX_PAIRS ((size_t)1 << 24)
 
@@ -721,13 +733,8 @@ int pt_ratio_ci(const double *a, size_t na, const double *b, size_t nb, bool hig
 	for (size_t i = 0; i < na; i++)
 		for (size_t j = 0; j < nb; j++)
 			d[n++] = sign * (log(a[i]) - log(b[j]));
-	qsort(d, mn, sizeof(*d), cmp_double);
-	r.ratio = exp(median_sorted(d, mn));
 	ret = ratio_rank(na, nb, level, &k, &r.level);
-	if (ret == 0 && k > 0) {
-		r.lo = exp(d[k - 1]);
-		r.hi = exp(d[mn - k]);
-	}
+	ratio_from(d, mn, k, &r);
 	free(d);
 	if (ret < 0)
 		return ret;
@@ -913,13 +920,8 @@ int pt_paired_ratio_ci(const double *a, const double *b, size_t n, bool higher_b
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i; j < n; j++)
 			w[q++] = midpoint(d[i], d[j]);
-	qsort(w, m, sizeof(*w), cmp_double);
-	r.ratio = exp(median_sorted(w, m));
 	ret = signed_rank_k(n, level, &k, &r.level);
-	if (ret == 0 && k > 0) {
-		r.lo = exp(w[k - 1]);
-		r.hi = exp(w[m - k]);
-	}
+	ratio_from(w, m, k, &r);
 	free(d);
 	if (ret < 0)
 		return ret;
