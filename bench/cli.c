@@ -195,8 +195,9 @@ static int list_one(const char *name)
 		list_param(d);
 	for (const struct pt_metric_def *m = wl->metrics; m && m->name; m++)
 		printf("%s  %-12s %s\n", m == wl->metrics ? "columns:\n" : "", m->name, m->help);
-	printf("default suite: -n %s%s%s\n", wl->suite.workers ? wl->suite.workers : "auto",
-	       wl->suite.sweep ? ", sweeps " : "", wl->suite.sweep ? wl->suite.sweep : "");
+	printf("default suite: -n %s%s%s%s%s\n", wl->suite.workers ? wl->suite.workers : "auto",
+	       wl->suite.sweep ? ", sweeps " : "", wl->suite.sweep ? wl->suite.sweep : "",
+	       wl->suite.models ? ", models " : "", wl->suite.models ? wl->suite.models : "");
 	printf("example:   ptbench run -w %s -m gil,procs -n 2\n", wl->name);
 	return PT_EXIT_OK;
 }

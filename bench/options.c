@@ -524,8 +524,7 @@ const struct pt_optdef pt_run_options[] = {
 	{ .name = "model", .key = 'm', .arg = "LIST", .set = set_models,
 	  .given = F(models_given),
 	  .help = "serial,threads,procs,gil,gil-old,ft (default: all;\n"
-		  "the default suite runs ft on countdown, the\n"
-		  "primitives and pool only)" },
+		  "the default suite: each workload's own, see list)" },
 	{ .name = "workers", .key = 'n', .arg = "LIST", .set = set_text, .field = F(workers_arg),
 	  .given = F(workers_given), .help = "e.g. 1,2,4, ranges 1-8, or auto (default)" },
 	{ .name = "repeat", .key = 'r', .arg = "N", .set = set_count, .field = F(repeat),

@@ -39,12 +39,13 @@ static int push_point(struct pt_plan *plan, int *cap, const struct pt_point *pt)
 
 /* How many points model @m makes: one per GIL interval under its GIL, one
  * per start method under procs, one per --shared and --container value
- * under ft (none where the default suite leaves ft out). */
+ * under ft; none where the default suite leaves the model out. */
 static int model_variants(const struct pt_wl_spec *ws, enum pt_model m)
 {
+	if (ws->model_off[m])
+		return 0;
 	if (m == PT_MODEL_FT)
-		return ws->no_ft ? 0 : (ws->nshared ? ws->nshared : 1) *
-					       (ws->ncontainers ? ws->ncontainers : 1);
+		return (ws->nshared ? ws->nshared : 1) * (ws->ncontainers ? ws->ncontainers : 1);
 	if (m == PT_MODEL_GIL && ws->intervals.n)
 		return ws->intervals.n;
 	if (m == PT_MODEL_GIL_OLD && ws->checks.n)

@@ -118,6 +118,37 @@ static int add_suite_fraction(const char *item, void *arg, char *err, size_t err
 	return 0;
 }
 
+/* The suite spec's models: the others are off. */
+static int add_suite_model(const char *item, void *arg, char *err, size_t errlen)
+{
+	bool *on = arg;
+	enum pt_model m;
+
+	if (pt_model_parse(item, &m)) {
+		snprintf(err, errlen, "bad suite model '%s'", item);
+		return -EINVAL;
+	}
+	on[m] = true;
+	return 0;
+}
+
+static int suite_models(const struct pt_suite *s, struct pt_wl_spec *ws, char *err,
+			size_t errlen)
+{
+	bool on[PT_MODEL_COUNT] = { false };
+
+	if (s->models && pt_for_each_item(ws->wl->name, s->models, add_suite_model, on, err,
+					  errlen))
+		return -EINVAL;
+	for (int m = 0; m < PT_MODEL_COUNT; m++)
+		ws->model_off[m] = s->models && !on[m];
+	/* ft runs where the suite compares it with free threads and the GIL:
+	 * countdown at several --shared, the primitives, pool. */
+	if (!s->ft_shared)
+		ws->model_off[PT_MODEL_FT] = true;
+	return 0;
+}
+
 /* @o as it applies to @ws->wl: what the user gave, else (in suite mode)
  * the workload's suite spec. */
 static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
@@ -156,9 +187,8 @@ static int resolve_workload(const struct pt_opts *o, const struct pt_topo *topo,
 	if (s->starts && !o->nstarts &&
 	    pt_for_each_item(ws->wl->name, s->starts, add_start, ws, err, errlen))
 		return -EINVAL;
-	/* ft runs where the suite compares it with free threads and the GIL:
-	 * countdown at several --shared, the primitives, pool. */
-	ws->no_ft = !o->models_given && !s->ft_shared;
+	if (!o->models_given && suite_models(s, ws, err, errlen))
+		return -EINVAL;
 	if (s->ft_shared && !o->nshared &&
 	    pt_for_each_item(ws->wl->name, s->ft_shared, add_suite_fraction, ws, err, errlen))
 		return -EINVAL;

@@ -24,13 +24,15 @@ struct pt_wl_spec {
 	const struct pt_start_method *starts[PT_MAX_STARTS]; /* procs; none: fork */
 	int nstarts;
 	/* ft: --shared fractions (none: 0), --container values (none: 0),
-	 * the tax; no_ft: the default suite leaves ft out of this workload. */
+	 * the tax. */
 	double shared[PT_MAX_LIST];
 	int nshared;
 	unsigned containers[2];
 	int ncontainers;
 	double ft_tax_pct;
-	bool no_ft;
+	/* Models the default suite leaves out of this workload (its spec's
+	 * models; ft without its ft_shared). */
+	bool model_off[PT_MODEL_COUNT];
 	/* The -p sweeps that apply to this workload (pointers into the
 	 * options, or to @sweep). */
 	const struct pt_pset *pset[2 * PT_MAX_PSETS];

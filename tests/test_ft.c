@@ -360,12 +360,12 @@ Test(ft, sweeps_multiply_ft_points_only, .timeout = 30)
 }
 
 /* The default suite runs ft beside threads and gil on countdown (shared 0
- * and high), the primitives and pool, and nowhere else unless -m asks. */
+ * and high) and two primitives (event, queue), and nowhere else unless -m
+ * asks. */
 Test(ft, default_suite_places_ft, .timeout = 60)
 {
 	struct pt_cmd_out *o = malloc(sizeof(*o));
-	static const char *const with_ft[] = { "countdown", "event", "condition", "semaphore",
-					       "barrier", "queue", "timer", "pool" };
+	static const char *const with_ft[] = { "countdown", "event", "queue" };
 	bool countdown_high = false;
 	char *line, *save = NULL;
 

@@ -170,7 +170,7 @@ const struct pt_workload pt_wl_barrier = {
 	.min_workers = 2,
 	.skip_why = "barrier needs its parties waiting at once",
 	.size = "cycles",
-	.suite = { .workers = "2,4", .ft_shared = "0" },
+	.suite = { .workers = "2,4", .models = "threads,procs,gil" },
 	.estimate_s = bar_estimate,
 	.shared_size = bar_shared_size,
 	.setup = bar_setup,

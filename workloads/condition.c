@@ -136,7 +136,7 @@ const struct pt_workload pt_wl_condition = {
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	.size = "ticks",
-	.suite = { .workers = "auto", .ft_shared = "0" },
+	.suite = { .workers = "auto", .models = "serial,threads,procs,gil" },
 	.estimate_s = cond_estimate,
 	.shared_size = cond_shared_size,
 	.setup = cond_setup,

@@ -198,7 +198,7 @@ const struct pt_workload pt_wl_convoy = {
 	.fixed_time = true,
 	/* Worker 0 alone, then next to 1 to 3 CPU-bound companions, at the
 	 * intervals whose effect CPython shows (5 ms default, 1 ms, 100 us). */
-	.suite = { .workers = "1-4", .intervals = "5000,1000,100" },
+	.suite = { .workers = "1,2", .intervals = "5000,1000,100", .models = "threads,procs,gil" },
 	.estimate_s = convoy_estimate,
 	.parent_state = true,
 	.setup = convoy_setup,

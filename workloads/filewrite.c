@@ -532,7 +532,7 @@ const struct pt_workload pt_wl_filewrite = {
 	.min_workers = 1,
 	/* The measurement of the issue: 2 workers, stdio against write(2). */
 	.size = "lines",
-	.suite = { .workers = "1,2", .sweep = "io=stdio,write" },
+	.suite = { .workers = "1,2", .sweep = "io=stdio,write", .models = "serial,threads,procs,gil" },
 	.estimate_s = fw_estimate,
 	.validate = fw_validate,
 	.parent_state = true,

@@ -601,11 +601,13 @@ const struct pt_workload pt_wl_pool = {
 	.metrics = metrics,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
-	/* From about 1 us to 10 ms of CPython-equivalent work (a tick is
-	 * about 28 ns), at 64 B, 64 KiB and 1 MiB: the report's crossover map. */
+	/* From about 10 us to 10 ms of CPython-equivalent work (a tick is
+	 * about 28 ns), at 64 B, 64 KiB and 1 MiB, under the models the
+	 * report's crossover map shows (procs against gil, threads the bound):
+	 * tasks of 1 us (work=35) lose to the GIL as 10 us ones do. */
 	.suite = { .workers = "2",
-		   .sweep = "work=35,350,3500,35000,350000;payload=64,64K,1M",
-		   .ft_shared = "0" },
+		   .sweep = "work=350,3500,35000,350000;payload=64,64K,1M",
+		   .models = "threads,procs,gil" },
 	.estimate_s = pool_estimate,
 	.validate = pool_validate,
 	.shared_size = pool_shared_size,

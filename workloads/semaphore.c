@@ -172,7 +172,7 @@ const struct pt_workload pt_wl_semaphore = {
 	.min_workers = 2,
 	.skip_why = "semaphore needs its waiters blocked while worker 0 releases",
 	.size = "handoffs",
-	.suite = { .workers = "2,4", .ft_shared = "0" },
+	.suite = { .workers = "2,4", .models = "threads,procs,gil" },
 	.estimate_s = sem_estimate,
 	.shared_size = sem_shared_size,
 	.setup = sem_setup,

@@ -80,7 +80,7 @@ const struct pt_workload pt_wl_sleep = {
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	/* The measurement of the issue: 4 workers x 200 ms. */
-	.suite = { .workers = "1,2,4" },
+	.suite = { .workers = "1,4", .models = "serial,threads,procs,gil" },
 	.estimate_s = sleep_estimate,
 	.run = sleep_run,
 	.finish = sleep_finish,

@@ -525,7 +525,7 @@ const struct pt_workload pt_wl_sockrecv = {
 	.fixed_time = true,
 	/* rate=0: messages/s; rate=1: receivers idle in their timeouts, so
 	 * stop_ms shows how long noticing the cleared flag takes. */
-	.suite = { .workers = "1,2", .sweep = "rate=0,1" },
+	.suite = { .workers = "1,2", .models = "threads,procs,gil" },
 	.estimate_s = sr_estimate,
 	.parent_state = true,
 	.setup = sr_setup,

@@ -239,7 +239,7 @@ const struct pt_workload pt_wl_timer = {
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	.size = "timers",
-	.suite = { .workers = "1,2", .ft_shared = "0" },
+	.suite = { .workers = "1,2", .models = "serial,threads,procs,gil" },
 	.estimate_s = tm_estimate,
 	.shared_size = tm_shared_size,
 	.setup = tm_setup,

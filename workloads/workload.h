@@ -44,6 +44,10 @@ struct pt_suite {
 	const char *intervals; /* GIL switch intervals (us), or NULL: the default */
 	bool placements;       /* also compact and scatter where they differ */
 	const char *starts;    /* procs start methods (--start syntax), or NULL: fork */
+	/* The models it runs under (-m syntax), or NULL: all of them (ft
+	 * only with ft_shared). The suite keeps its time for what the report
+	 * asks of each workload. */
+	const char *models;
 	/* The --shared fractions the ft model runs at, beside threads and
 	 * gil (the free-threading comparison); NULL: not under ft. */
 	const char *ft_shared;
