@@ -89,6 +89,24 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 /* --- typed setters --- */
 
+/* What an item setter of a list option gets: the options and the option. */
+struct list_ctx {
+	struct pt_opts *o;
+	const struct pt_optdef *d;
+};
+
+/* Every list option: its comma list, item by item through the table's
+ * @d->item. */
+static int set_list(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
+		    size_t errlen)
+{
+	struct list_ctx c = { o, d };
+	char what[64];
+
+	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, d->item, &c, err,
+				errlen);
+}
+
 static int set_count(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
 		     size_t errlen)
 {
@@ -167,7 +185,7 @@ static int set_percent(struct pt_opts *o, const struct pt_optdef *d, const char 
 /* A fraction in [0, 1], once each. */
 static int add_fraction(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct pt_opts *o = arg;
+	struct pt_opts *o = ((struct list_ctx *)arg)->o;
 	double v;
 
 	if (parse_double(item, &v) || v > 1) {
@@ -185,18 +203,9 @@ static int add_fraction(const char *item, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
-static int set_shared(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
-		      size_t errlen)
-{
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_fraction, o, err,
-				errlen);
-}
-
 static int add_container(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct pt_opts *o = arg;
+	struct pt_opts *o = ((struct list_ctx *)arg)->o;
 	unsigned v;
 
 	if (strcmp(item, "0") != 0 && strcmp(item, "1") != 0) {
@@ -210,15 +219,6 @@ static int add_container(const char *item, void *arg, char *err, size_t errlen)
 			return 0;
 	o->containers[o->ncontainers++] = v;
 	return 0;
-}
-
-static int set_containers(struct pt_opts *o, const struct pt_optdef *d, const char *arg,
-			  char *err, size_t errlen)
-{
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_container, o, err,
-				errlen);
 }
 
 static int set_text(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
@@ -309,45 +309,32 @@ static int set_seed(struct pt_opts *o, const struct pt_optdef *d, const char *ar
 	return 0;
 }
 
-struct ulist_arg {
-	struct pt_ulist *l;
-	const struct pt_optdef *d;
-};
-
+/* A whole number in [d->min, d->max] into the struct pt_ulist at d->field. */
 static int add_unsigned(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct ulist_arg *a = arg;
+	const struct list_ctx *c = arg;
+	struct pt_ulist *l = FIELD(c->o, c->d, struct pt_ulist);
 	long v;
 
-	if (parse_long(item, (long)a->d->min, (long)a->d->max, &v)) {
+	if (parse_long(item, (long)c->d->min, (long)c->d->max, &v)) {
 		snprintf(err, errlen, "'%s' is not a whole number of %s in [%.0f, %.0f]", item,
-			 a->d->unit, a->d->min, a->d->max);
+			 c->d->unit, c->d->min, c->d->max);
 		return -EINVAL;
 	}
-	for (int i = 0; i < a->l->n; i++)
-		if (a->l->v[i] == (unsigned)v)
+	for (int i = 0; i < l->n; i++)
+		if (l->v[i] == (unsigned)v)
 			return 0;
-	if (a->l->n >= PT_MAX_LIST) {
+	if (l->n >= PT_MAX_LIST) {
 		snprintf(err, errlen, "too many values");
 		return -EINVAL;
 	}
-	a->l->v[a->l->n++] = (unsigned)v;
+	l->v[l->n++] = (unsigned)v;
 	return 0;
-}
-
-static int set_ulist(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
-		     size_t errlen)
-{
-	struct ulist_arg a = { FIELD(o, d, struct pt_ulist), d };
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_unsigned, &a, err,
-				errlen);
 }
 
 static int add_workload(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct pt_opts *o = arg;
+	struct pt_opts *o = ((struct list_ctx *)arg)->o;
 	const struct pt_workload *wl = pt_workload_find(item);
 
 	if (!wl) {
@@ -374,7 +361,7 @@ static int add_workload(const char *item, void *arg, char *err, size_t errlen)
 
 static int add_model(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct pt_opts *o = arg;
+	struct pt_opts *o = ((struct list_ctx *)arg)->o;
 	enum pt_model m;
 
 	if (pt_model_parse(item, &m)) {
@@ -395,7 +382,7 @@ static int add_model(const char *item, void *arg, char *err, size_t errlen)
 
 static int add_start(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct pt_opts *o = arg;
+	struct pt_opts *o = ((struct list_ctx *)arg)->o;
 	const struct pt_start_method *sm = pt_start_find(item);
 
 	if (!sm) {
@@ -415,7 +402,7 @@ static int add_start(const char *item, void *arg, char *err, size_t errlen)
 
 static int add_bind(const char *item, void *arg, char *err, size_t errlen)
 {
-	struct pt_opts *o = arg;
+	struct pt_opts *o = ((struct list_ctx *)arg)->o;
 	enum pt_bind b;
 
 	if (pt_bind_parse(item, &b)) {
@@ -427,43 +414,6 @@ static int add_bind(const char *item, void *arg, char *err, size_t errlen)
 			return 0;
 	o->binds[o->nbinds++] = b;
 	return 0;
-}
-
-/* -w, -m, -b: a comma list of names. */
-static int set_workloads(struct pt_opts *o, const struct pt_optdef *d, const char *arg,
-			 char *err, size_t errlen)
-{
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_workload, o, err,
-				errlen);
-}
-
-static int set_models(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
-		      size_t errlen)
-{
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_model, o, err,
-				errlen);
-}
-
-static int set_starts(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
-		      size_t errlen)
-{
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_start, o, err,
-				errlen);
-}
-
-static int set_binds(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
-		     size_t errlen)
-{
-	char what[64];
-
-	return pt_for_each_item(pt_opt_what(d, what, sizeof(what)), arg, add_bind, o, err,
-				errlen);
 }
 
 /* -p KEY=V1,V2: checked against the workloads once all options are in. */
@@ -519,9 +469,9 @@ enum { OPT_WARMUP = 256, OPT_NEIGHBOURS, OPT_SWITCH, OPT_CHECK, OPT_QUICK, OPT_T
 
 /* Adding an option is adding a row (and its field in struct pt_opts). */
 const struct pt_optdef pt_run_options[] = {
-	{ .name = "workload", .key = 'w', .arg = "LIST", .set = set_workloads,
+	{ .name = "workload", .key = 'w', .arg = "LIST", .set = set_list, .item = add_workload,
 	  .help = "workloads (default: all but self-tests; see list)" },
-	{ .name = "model", .key = 'm', .arg = "LIST", .set = set_models,
+	{ .name = "model", .key = 'm', .arg = "LIST", .set = set_list, .item = add_model,
 	  .given = F(models_given),
 	  .help = "serial,threads,procs,gil,gil-old,ft (default: all;\n"
 		  "the default suite: each workload's own, see list)" },
@@ -534,22 +484,22 @@ const struct pt_optdef pt_run_options[] = {
 	{ .name = "warmup", .key = OPT_WARMUP, .arg = "N", .set = set_count, .field = F(warmup),
 	  .given = F(warmup_given), .min = 0, .max = 100,
 	  .help = "discarded repetitions first (default 1)" },
-	{ .name = "bind", .key = 'b', .arg = "LIST", .set = set_binds, .given = F(binds_given),
+	{ .name = "bind", .key = 'b', .arg = "LIST", .set = set_list, .item = add_bind, .given = F(binds_given),
 	  .help = "none,compact,scatter (default none)" },
 	{ .name = "param", .key = 'p', .arg = "KEY=VALUE", .set = set_param,
 	  .help = "workload parameter; a comma list sweeps it" },
-	{ .name = "switch-interval", .key = OPT_SWITCH, .arg = "LIST", .set = set_ulist,
+	{ .name = "switch-interval", .key = OPT_SWITCH, .arg = "LIST", .set = set_list, .item = add_unsigned,
 	  .field = F(intervals), .min = 1, .max = 10000000, .unit = "microseconds",
 	  .help = "gil switch interval(s), us (default 5000)" },
-	{ .name = "check-interval", .key = OPT_CHECK, .arg = "LIST", .set = set_ulist,
+	{ .name = "check-interval", .key = OPT_CHECK, .arg = "LIST", .set = set_list, .item = add_unsigned,
 	  .field = F(checks), .min = 1, .max = 1000000000, .unit = "ticks",
 	  .help = "gil-old check interval(s), ticks (default 100)" },
-	{ .name = "start", .key = OPT_START, .arg = "LIST", .set = set_starts,
+	{ .name = "start", .key = OPT_START, .arg = "LIST", .set = set_list, .item = add_start,
 	  .help = "procs start method(s): fork, forkserver, spawn\n(default fork)" },
-	{ .name = "shared", .key = OPT_SHARED, .arg = "LIST", .set = set_shared,
+	{ .name = "shared", .key = OPT_SHARED, .arg = "LIST", .set = set_list, .item = add_fraction,
 	  .help = "ft: fraction(s) of ticks touching a shared object,\n"
 		  "0 to 1 (default 0; the other models pay nothing)" },
-	{ .name = "container", .key = OPT_CONTAINER, .arg = "LIST", .set = set_containers,
+	{ .name = "container", .key = OPT_CONTAINER, .arg = "LIST", .set = set_list, .item = add_container,
 	  .help = "ft: 1 = those ticks operate on a shared container\n"
 		  "under its per-object lock, 0 = take a reference\n"
 		  "(default 0)" },

@@ -70,6 +70,9 @@ struct pt_opts {
 	bool workers_given, binds_given, repeat_given, warmup_given, models_given;
 };
 
+/* One item of a list: 0, or -EINVAL with a message naming it in @err. */
+typedef int (*pt_item_fn)(const char *item, void *arg, char *err, size_t errlen);
+
 /* One option of the table. @set parses @arg into the field at offset
  * @field of struct pt_opts (and sets the bool at @given, when not 0);
  * it returns 0 or -EINVAL with a message naming the bad value in @err. */
@@ -83,6 +86,9 @@ struct pt_optdef {
 	size_t field, given;
 	double min, max; /* counts and numbers */
 	const char *unit; /* of a list of numbers, for messages */
+	/* A list option's item setter: the options' one list setter splits
+	 * the value at commas and hands it each item. */
+	pt_item_fn item;
 };
 /* The table, terminated by an entry without a name. */
 extern const struct pt_optdef pt_run_options[];
@@ -109,7 +115,6 @@ int pt_parse_workers(const char *s, const struct pt_topo *topo, int *out, int ma
 
 /* Splits @s at commas into @fn(item) calls; an empty list or item, or an
  * item @fn refuses, is -EINVAL with a message in @err starting with @what. */
-typedef int (*pt_item_fn)(const char *item, void *arg, char *err, size_t errlen);
 int pt_for_each_item(const char *what, const char *s, pt_item_fn fn, void *arg, char *err,
 		     size_t errlen);
 
