@@ -38,7 +38,9 @@ void pt_point_label(const struct pt_point *pt, char *buf, size_t n)
 			used = label_add(buf, n, used, item);
 		}
 	}
-	if (pt->model == PT_MODEL_GIL) {
+	/* Like the parameters, the start method and gil-old's check: the
+	 * switch interval when it is not CPython's default, the value used. */
+	if (pt->model == PT_MODEL_GIL && pt->switch_interval_us != PT_GIL_DEFAULT_INTERVAL_US) {
 		snprintf(item, sizeof(item), "interval=%uus", pt->switch_interval_us);
 		used = label_add(buf, n, used, item);
 	}

@@ -210,6 +210,32 @@ static void did_you_mean(const char *const argv[], const char *bad, const char *
 	free(o);
 }
 
+/* The gil label shows the switch interval used, and none at CPython's
+ * default (it showed interval=5000us on every gil row), as gil-old's
+ * check interval and the start method do. */
+Test(terminal, gil_label_shows_the_interval_used, .timeout = 10)
+{
+	struct pt_point pt;
+	char label[256];
+
+	memset(&pt, 0, sizeof(pt));
+	pt.wl = &pt_wl_countdown;
+	pt.model = PT_MODEL_GIL;
+	pt.switch_interval_us = PT_GIL_DEFAULT_INTERVAL_US;
+	pt_point_label(&pt, label, sizeof(label));
+	cr_assert_null(strstr(label, "interval"), "at the default: '%s'", label);
+	pt.switch_interval_us = 1000;
+	pt_point_label(&pt, label, sizeof(label));
+	cr_assert(strstr(label, "interval=1000us"), "'%s'", label);
+	pt.switch_interval_us = 100;
+	pt_point_label(&pt, label, sizeof(label));
+	cr_assert(strstr(label, "interval=100us") && !strstr(label, "5000"), "'%s'", label);
+	pt.model = PT_MODEL_GIL_OLD;
+	pt.check_interval = PT_GIL_DEFAULT_CHECK;
+	pt_point_label(&pt, label, sizeof(label));
+	cr_assert_null(strstr(label, "interval"), "gil-old: '%s'", label);
+}
+
 Test(terminal, did_you_mean, .timeout = 60)
 {
 	did_you_mean(ARGV("run", "-w", "countdwn"), "countdwn", "countdown", "pool");
