@@ -44,9 +44,11 @@
 
 #define PT_CMP_MAX_RUNS 16
 
-/* Columns besides the workload's parameters that tell points apart. */
+/* Columns besides the workload's parameters that tell points apart (as
+ * results.csv names them: it has no "neighbours" column, so points beside
+ * CPU neighbours were pooled with those alone). */
 static const char *const ident_cols[] = { "bind", "switch_interval_us", "check_interval",
-					  "neighbours", "start", "ipc", "payload", "shared",
+					  "cpu_neighbours", "start", "ipc", "payload", "shared",
 					  "container" };
 
 #define pt_str_in(s, list) str_in((s), (list), sizeof(list) / sizeof((list)[0]))
@@ -265,13 +267,14 @@ static bool key_param(const struct run *r, const char *wl, const char *name)
 	return !(json_is_string(s) && strcmp(json_string_value(s), name) == 0);
 }
 
-/* Appends " key=value" of column @key of @row when the row has a value. */
+/* Appends " key=value" of column @key of @row when the row has a value
+ * (no CPU neighbours is none, as in runs from before the column). */
 static int append_kv(const struct run *r, char **row, const char *key, char *buf, size_t n,
 		     size_t *len)
 {
 	int c = pt_csv_col(&r->csv, key), w;
 
-	if (c < 0 || !*row[c])
+	if (c < 0 || !*row[c] || (strcmp(key, "cpu_neighbours") == 0 && !strcmp(row[c], "0")))
 		return 0;
 	w = snprintf(buf + *len, n - *len, "%s%s=%s", *len ? " " : "", key, row[c]);
 	if (w < 0 || (size_t)w >= n - *len)

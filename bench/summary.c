@@ -238,7 +238,8 @@ int pt_summaries(const struct pt_plan *plan, const struct pt_point_runs *pr, dou
 
 static void summary_header(FILE *f, const struct pt_columns *c)
 {
-	fputs("workload,model,workers,bind,switch_interval_us,check_interval,start,shared,"
+	fputs("workload,model,workers,bind,switch_interval_us,check_interval,start,"
+	      "cpu_neighbours,shared,"
 	      "container,ft_tax_pct,n,n_ok,status,"
 	      "wall_median_s,wall_ci_lo_s,wall_ci_hi_s,wall_cv,ops_per_s_median,"
 	      "ops_per_s_ci_lo,ops_per_s_ci_hi,ops_per_s_cv,lat_p50_us,lat_p99_us,"
@@ -290,6 +291,8 @@ static void summary_row(FILE *f, const struct pt_columns *c, const struct pt_pla
 	pt_csv_u64(f, pt->switch_interval_us, pt->model == PT_MODEL_GIL);
 	pt_csv_u64(f, pt->check_interval, pt->model == PT_MODEL_GIL_OLD);
 	fprintf(f, ",%s", pt->start ? pt->start->name : "");
+	/* as results.csv: what tells a point beside CPU neighbours apart */
+	fprintf(f, ",%d", pt->model == PT_MODEL_SERIAL ? 0 : pt->neighbours);
 	pt_csv_num(f, pt->model == PT_MODEL_FT ? pt->ft.shared : NAN);
 	pt_csv_u64(f, pt->ft.container, pt->model == PT_MODEL_FT);
 	pt_csv_num(f, pt->model == PT_MODEL_FT ? pt->ft.tax_pct : NAN);

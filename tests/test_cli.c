@@ -184,6 +184,39 @@ Test(cli, quick_run_end_to_end, .timeout = 180)
 	free(o);
 }
 
+/* summary.csv names the CPU neighbours of each point, as results.csv
+ * does: without the column, a point beside a neighbour read as one alone
+ * (the report's labels and groups take it by name). */
+Test(cli, summary_has_cpu_neighbours, .timeout = 180)
+{
+	char *dir = pt_test_tmpdir(), path[8400], out[4200];
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+	static char head[128][64], row[128][64];
+	int nh, lines, c, seen = 0;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	pt_test_exec(ARGV("run", "--quick", "-q", "-w", "countdown", "-m", "serial,threads",
+			  "-n", "1", "-r", "1", "--warmup", "0", "--cpu-neighbours", "1", "-o", out),
+		     NULL, 170, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	snprintf(path, sizeof(path), "%s/summary.csv", out);
+	lines = pt_test_csv_shape(path, NULL);
+	cr_assert_eq(lines, 3);
+	nh = read_fields(path, 0, head, 128);
+	c = col(head, nh, "cpu_neighbours");
+	cr_assert_geq(c, 0, "summary.csv has no cpu_neighbours column");
+	for (int k = 1; k < lines; k++) {
+		cr_assert_eq(read_fields(path, k, row, 128), nh);
+		/* serial runs no neighbours, as in results.csv */
+		cr_assert_str_eq(row[c], strcmp(row[col(head, nh, "model")], "serial") ? "1" : "0");
+		seen++;
+	}
+	cr_assert_eq(seen, 2);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(o);
+}
+
 Test(cli, dry_run_prints_plan, .timeout = 30)
 {
 	struct pt_cmd_out *o = malloc(sizeof(*o));

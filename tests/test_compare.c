@@ -204,6 +204,44 @@ Test(compare, flagged_and_failed_rows_left_out, .timeout = 30)
 	free(b);
 }
 
+/* Points that differ only in their CPU neighbours are two points: compare
+ * keyed on a "neighbours" column results.csv does not have, and pooled
+ * the 12 repetitions of threads alone and beside a neighbour. */
+Test(compare, cpu_neighbours_tell_points_apart, .timeout = 30)
+{
+	char *tmp = pt_test_tmpdir(), out[PATH_MAX], dir[PATH_MAX];
+	char *text = malloc(8192);
+	size_t len = 0, with = 0;
+	struct pt_csv csv;
+
+	snprintf(dir, sizeof(dir), "%s/a", tmp);
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	len += (size_t)snprintf(text + len, 8192 - len,
+				"workload,model,workers,bind,rep,status,wall_s,ops_per_s,count,"
+				"cpu_neighbours,noise_flag\n");
+	for (int k = 0; k < 2; k++)
+		for (int r = 0; r < 6; r++)
+			len += (size_t)snprintf(text + len, 8192 - len,
+						"countdown,threads,1,none,%d,ok,%g,%g,1000,%d,0\n",
+						r, k ? 2.0 : 1.0, k ? 500.0 : 1000.0, k);
+	write_file(dir, "results.csv", text);
+	free(text);
+	snprintf(out, sizeof(out), "%s/out", tmp);
+	cr_assert_eq(compare(4, (const char *[]){ "-o", out, dir, dir }), 0);
+	read_compare(out, &csv);
+	cr_assert_eq(csv.nrows, 2, "%zu rows", csv.nrows);
+	for (size_t i = 0; i < csv.nrows; i++) {
+		cr_assert_str_eq(cell(&csv, i, "n_a"), "6");
+		with += strstr(cell(&csv, i, "params"), "cpu_neighbours=1") != NULL;
+		/* none is not written (runs from before the column say none) */
+		cr_assert_null(strstr(cell(&csv, i, "params"), "cpu_neighbours=0"));
+	}
+	cr_assert_eq(with, 1);
+	pt_csv_free(&csv);
+	pt_test_rmdir(tmp);
+	free(tmp);
+}
+
 /* The measured fixtures: 20 points of 3 repetitions, too few for the
  * rule's 95% interval (4 each): every decision undecided, no interval. */
 Test(compare, fixture_runs_too_few_reps, .timeout = 30)
