@@ -178,13 +178,27 @@ static void progress(void *ctx, const char *phase, const struct pt_point *pt, in
 		(double)(pt_now_ns() - r->t0) / 1e9);
 }
 
-/* One repetition, contained; -EINTR when a signal stopped it. */
-static int exec_rep(void *ctx, const struct pt_point *pt, struct pt_result *res)
+/* One repetition, contained, within its timeout or @cap_s, what the
+ * budget leaves it; -EINTR when a signal stopped it, -ECANCELED when the
+ * budget's end cut it: that is no timeout of the workload. */
+static int exec_rep(void *ctx, const struct pt_point *pt, double cap_s, struct pt_result *res)
 {
 	struct run *r = ctx;
+	double timeout = pt_plan_timeout(r->plan, pt);
+	bool capped = cap_s < timeout;
 
-	if (pt_point_exec(pt, &r->env, pt_plan_timeout(r->plan, pt), &stop_flag, res) == -EINTR)
+	if (pt_point_exec(pt, &r->env, capped ? cap_s : timeout, &stop_flag, res) == -EINTR)
 		return -EINTR;
+	if (capped && res->status == PT_ST_TIMEOUT) {
+		if (!r->o->quiet) {
+			if (r->tty)
+				fputs("\r\033[K", stderr);
+			pt_warn("%s %s n=%d: cut after %.1f s at the end of the budget (its own "
+				"timeout is %.0f s): the run is partial", pt->wl->name,
+				pt_model_name(pt->model), pt->nworkers, cap_s, timeout);
+		}
+		return -ECANCELED;
+	}
 	if (res->status != PT_ST_OK && res->status != PT_ST_SKIPPED && !r->o->quiet) {
 		if (r->tty)
 			fputs("\r\033[K", stderr);

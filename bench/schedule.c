@@ -24,6 +24,11 @@
 #define PT_CANARY_HI_S 0.02
 /* A pilot chain gives up after this many pilots (10x growth each: 10^8). */
 #define PT_MAX_PILOTS 8
+/* A repetition may outlast the budget by this much, or by two of its
+ * expected length if more: one that started with time for it is not cut
+ * for running a little long on a loaded machine, and a hang overruns the
+ * budget by about a second, not by its 30 s timeout. */
+#define PT_CUT_FLOOR_S 1.0
 
 enum phase { PH_PILOT, PH_WARMUP, PH_MIN, PH_EXTRA };
 
@@ -156,17 +161,29 @@ static int set_size(struct pt_point *pt, uint64_t amount)
 	return 0;
 }
 
-/* Runs @pt once; the seconds it cost the run go to phase @ph and, for a
- * point, into its cost estimate. */
+/* Runs @pt once, within what the budget leaves (PT_CUT_FLOOR_S at the
+ * least); the seconds it cost the run go to phase @ph and, for a point,
+ * into its cost estimate. -EAGAIN when the budget's end cut it: the run is
+ * partial, and the repetition has no result. */
 static int exec_timed(struct pt_sched *s, const struct pt_sched_ops *ops, enum phase ph,
 		      const struct pt_point *pt, struct pt_point_runs *pr, struct pt_result *res)
 {
 	uint64_t t = pt_now_ns();
-	int ret = ops->exec(ops->ctx, pt, res);
+	double expect = pr && !isnan(pr->rep_s) ? pr->rep_s
+						: PT_REP_OVERHEAD_S + s->cfg.sizing.target_hi_s;
+	double cap = s->deadline ? fmax(fmax(PT_CUT_FLOOR_S, 2 * expect),
+					((double)s->deadline - (double)t) / 1e9)
+				 : INFINITY;
+	int ret = ops->exec(ops->ctx, pt, cap, res);
 	double el = (double)(pt_now_ns() - t) / 1e9;
 
 	res->round = 0; /* measure() says which round */
 	s->phase_s[ph] += el;
+	if (ret == -ECANCELED) {
+		s->partial = true;
+		s->stop_why = "budget";
+		return -EAGAIN;
+	}
 	if (pr && ret == 0 && res->status == PT_ST_OK)
 		pr->rep_s = isnan(pr->rep_s) ? el : fmax(el, 0.5 * (pr->rep_s + el));
 	return ret;
@@ -234,8 +251,8 @@ static int pilot_point(struct pt_sched *s, const struct pt_sched_ops *ops,
 			return -EAGAIN;
 		if (ops->progress)
 			ops->progress(ops->ctx, "pilot", &pt, k);
-		if (exec_timed(s, ops, PH_PILOT, &pt, NULL, res) == -EINTR)
-			return -EINTR;
+		if ((ret = exec_timed(s, ops, PH_PILOT, &pt, NULL, res)) < 0)
+			return ret;
 		if (res->status != PT_ST_OK)
 			return 1;
 		ret = pt_pilot_next(z, a, res->wall_s, &next);
@@ -337,13 +354,14 @@ static int run_canary(struct pt_sched *s, const struct pt_sched_ops *ops)
 {
 	struct pt_result res;
 	double *n;
+	int ret;
 
 	if (!s->cfg.canary || !fits(s, PT_REP_OVERHEAD_S + PT_CANARY_HI_S))
 		return 0;
 	if (ops->progress)
 		ops->progress(ops->ctx, "canary", &s->canary_pt, s->ncanary);
-	if (exec_timed(s, ops, PH_EXTRA, &s->canary_pt, NULL, &res) == -EINTR)
-		return -EINTR;
+	if ((ret = exec_timed(s, ops, PH_EXTRA, &s->canary_pt, NULL, &res)) < 0)
+		return ret;
 	if (res.status != PT_ST_OK || !(res.wall_s > 0))
 		return 0;
 	n = realloc(s->canary, (size_t)(s->ncanary + 1) * sizeof(*n));
@@ -369,8 +387,8 @@ static int measure(struct pt_sched *s, const struct pt_sched_ops *ops, enum phas
 			return -EAGAIN;
 		if (ops->progress)
 			ops->progress(ops->ctx, ph == PH_MIN ? "rep" : "extra rep", &pr->pt, pr->n);
-		if (exec_timed(s, ops, ph, &pr->pt, pr, &res) == -EINTR)
-			return -EINTR;
+		if ((ret = exec_timed(s, ops, ph, &pr->pt, pr, &res)) < 0)
+			return ret;
 		res.round = s->rounds + 1; /* run_round() counts it when done */
 		if (res.status != PT_ST_OK) {
 			/* a point that failed, crashed or timed out is not run again */
@@ -428,8 +446,8 @@ static int warmups(struct pt_sched *s, const struct pt_sched_ops *ops, int g, in
 				return -EAGAIN;
 			if (ops->progress)
 				ops->progress(ops->ctx, "warmup", &pr->pt, w);
-			if (exec_timed(s, ops, PH_WARMUP, &pr->pt, pr, &res) == -EINTR)
-				return -EINTR;
+			if ((ret = exec_timed(s, ops, PH_WARMUP, &pr->pt, pr, &res)) < 0)
+				return ret;
 			/* A failed warmup is the point's result: a row, and no
 			 * more repetitions (a hang would only hang again). */
 			if (res.status != PT_ST_OK && (ret = close_with(ops, pr, &res, "warmup")))

@@ -21,9 +21,12 @@
 
 /* What the scheduler asks of the run loop. */
 struct pt_sched_ops {
-	/* Runs one repetition of @pt into @res; -EINTR when a signal
-	 * stopped it, else 0. */
-	int (*exec)(void *ctx, const struct pt_point *pt, struct pt_result *res);
+	/* Runs one repetition of @pt into @res, for at most @cap_s seconds
+	 * (what the budget leaves it; INFINITY without a budget) when that is
+	 * shorter than its own timeout; -EINTR when a signal stopped it,
+	 * -ECANCELED when the cap cut it (no result: the budget ended it,
+	 * not the workload), else 0. */
+	int (*exec)(void *ctx, const struct pt_point *pt, double cap_s, struct pt_result *res);
 	/* Writes the row of repetition @rep of @pt; 0 or a negative errno
 	 * (the run cannot go on). */
 	int (*row)(void *ctx, const struct pt_point *pt, int rep, const struct pt_result *res);

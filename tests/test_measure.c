@@ -279,6 +279,43 @@ Test(measure, budget_runs_out, .timeout = 120)
 	done(r);
 }
 
+/* A repetition that hangs near the budget's end is cut there, not at its
+ * own timeout (30 s here; the default is 30 s + 10 x its estimate), and
+ * honestly: no timeout row blames the workload, the point is 'not run' and
+ * the run partial, stopped by the budget. A timeout shorter than what the
+ * budget leaves is still the workload's timeout. */
+Test(measure, budget_caps_the_timeout, .timeout = 120)
+{
+	struct out *r = new_out();
+
+	pt_test_exec(ARGV("run", "-q", "-w", "fault", "-p", "mode=hang", "-m", "threads", "-n",
+			  "1", "--timeout", "30", "--budget", "1.5", "-o", r->dir),
+		     NULL, 110, &r->o);
+	cr_assert_eq(r->o.status, 0, "exit %d: %s", r->o.status, r->o.err);
+	load(r);
+	for (size_t i = 0; i < r->rows.nrows; i++)
+		cr_assert_str_neq(cell(&r->rows, i, "status"), "timeout", "%s",
+				  cell(&r->rows, i, "message"));
+	cr_assert_eq(r->sum.nrows, 1);
+	cr_assert_str_eq(cell(&r->sum, 0, "status"), "not run");
+	cr_assert_str_eq(cell(&r->sum, 0, "partial"), "1");
+	cr_assert(json_is_true(json_object_get(r->meta, "partial")));
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r->meta, "schedule"),
+							   "stopped_by")),
+			 "budget");
+	done(r);
+
+	r = new_out();
+	pt_test_exec(ARGV("run", "-q", "-w", "fault", "-p", "mode=hang", "-m", "threads", "-n",
+			  "1", "--timeout", "1", "--budget", "60", "-o", r->dir),
+		     NULL, 110, &r->o);
+	cr_assert_eq(r->o.status, 1, "exit %d: %s", r->o.status, r->o.err);
+	load(r);
+	cr_assert_str_eq(cell(&r->rows, 0, "status"), "timeout");
+	cr_assert_str_eq(cell(&r->sum, 0, "status"), "timeout");
+	done(r);
+}
+
 /* SIGINT in the middle: exit 130, summary.csv and meta.json written and
  * marked partial, the point cut off and those after it 'not run', no
  * verdict from fewer repetitions than the rule needs. */

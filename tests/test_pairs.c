@@ -142,11 +142,12 @@ struct fake {
 	int nrows;
 };
 
-static int fake_exec(void *ctx, const struct pt_point *pt, struct pt_result *res)
+static int fake_exec(void *ctx, const struct pt_point *pt, double cap_s, struct pt_result *res)
 {
 	struct fake *f = ctx;
 	double noise = pt->model == f->noisy ? 0.5 * pt_rng_double(&f->rng) : 0;
 
+	(void)cap_s; /* instant: the budget never cuts it */
 	memset(res, 0, sizeof(*res));
 	res->status = PT_ST_OK;
 	res->ops_per_s = 1e6 * (1 + noise);
