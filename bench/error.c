@@ -2,9 +2,12 @@
 // Driver diagnostics.
 #include "error.h"
 
+#include "term.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 size_t pt_utf8_len(const unsigned char *s)
 {
@@ -54,12 +57,19 @@ const char *pt_shown(const char *s, size_t max, char *buf, size_t n)
 	return buf;
 }
 
+/* On a terminal, wrapped to its width like the rest of what ptbench
+ * shows; into a file or a pipe, one line a message (for grep and logs). */
 static void vsay(const char *kind, const char *fmt, va_list ap)
 {
-	char msg[2048], shown[4 * sizeof(msg)];
+	char msg[2048], shown[4 * sizeof(msg)], text[sizeof(shown) + 64];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "ptbench: %s%s\n", kind, pt_shown(msg, sizeof(msg), shown, sizeof(shown)));
+	snprintf(text, sizeof(text), "ptbench: %s%s", kind,
+		 pt_shown(msg, sizeof(msg), shown, sizeof(shown)));
+	if (isatty(STDERR_FILENO))
+		pt_put_message(stderr, text, pt_term_width(stderr), 2);
+	else
+		fprintf(stderr, "%s\n", text);
 }
 
 void pt_warn(const char *fmt, ...)

@@ -103,3 +103,22 @@ void pt_put_wrapped(FILE *f, const char *text, int width, int indent)
 	     s = next, first = 0)
 		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", (int)len, s);
 }
+
+void pt_put_message(FILE *f, const char *text, int width, int indent)
+{
+	const char *s = text, *next;
+
+	while (*s == ' ')
+		s++;
+	for (int first = 1; *s; s = next, first = 0) {
+		size_t len = pt_wrap_line(s, first ? width : width - indent, &next);
+		size_t word = strcspn(s, " ");
+
+		if (len < word) { /* cut inside its first word: keep it whole */
+			len = word;
+			for (next = s + word; *next == ' '; next++)
+				;
+		}
+		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", (int)len, s);
+	}
+}

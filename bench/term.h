@@ -29,4 +29,8 @@ size_t pt_wrap_line(const char *s, int w, const char **next);
  * @indent blanks. */
 void pt_put_wrapped(FILE *f, const char *text, int width, int indent);
 
+/* A message (a warning, an error) word-wrapped like pt_put_wrapped, but a
+ * word wider than the line (a path, a command to paste) stays whole. */
+void pt_put_message(FILE *f, const char *text, int width, int indent);
+
 #endif

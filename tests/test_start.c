@@ -346,8 +346,9 @@ Test(start, suite_runs_spawn_under_every_method, .timeout = 60)
 		if (strstr(l, "start=spawn"))
 			spawn ? spawn_sp++ : other++;
 	}
-	cr_assert_eq(spawn_fs, 3, "%d forkserver points", spawn_fs);
-	cr_assert_eq(spawn_sp, 3, "%d spawn points", spawn_sp);
+	/* one of each per memory size the suite sweeps */
+	cr_assert_geq(spawn_fs, 2, "%d forkserver points", spawn_fs);
+	cr_assert_eq(spawn_sp, spawn_fs, "%d spawn points", spawn_sp);
 	cr_assert_eq(other, 0);
 	free(o);
 }

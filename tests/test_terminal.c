@@ -11,10 +11,15 @@
 #include "term.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define ARGV(...) ((const char *const[]){ "ptbench", __VA_ARGS__, NULL })
 
@@ -103,6 +108,85 @@ Test(terminal, wrap_within_width)
 	}
 	cr_assert_eq(lines, 4);
 	cr_assert_eq(pt_wrap_line("averyveryverylongword", 5, &next), 5, "a long word is cut");
+}
+
+/* A message keeps a word wider than the line whole (a path to paste) and
+ * indents its continuation lines. */
+Test(terminal, message_wraps_but_keeps_words)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int lines = 0;
+
+	cr_assert_not_null(f);
+	pt_put_message(f, "ptbench: warning: cannot write /a/very/long/path/to/somewhere/else.csv "
+			  "and more words after it", 24, 2);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert(strstr(buf, "/a/very/long/path/to/somewhere/else.csv\n"), "%s", buf);
+	for (const char *p = buf; *p; p += strcspn(p, "\n") + 1, lines++) {
+		size_t len = strcspn(p, "\n");
+
+		cr_assert(len <= 24 || memchr(p, '/', len), "'%.*s'", (int)len, p);
+		if (lines)
+			cr_assert(p[0] == ' ' && p[1] == ' ' && p[2] != ' ', "'%.*s'", (int)len, p);
+	}
+	cr_assert_geq(lines, 4);
+	free(buf);
+}
+
+/* Warnings and errors on stderr wrap at the terminal's width, as the table
+ * does (they ran on as one line); written into a pipe they stay one line a
+ * message (for grep and logs). Checked on a pseudo-terminal 60 columns
+ * wide, with an error whose list of workloads is longer than that. */
+Test(terminal, stderr_wrapped_on_a_terminal, .timeout = 60)
+{
+	const char *bin = getenv("PTBENCH_BIN");
+	struct winsize ws = { .ws_row = 30, .ws_col = 60 };
+	char buf[8192], *name;
+	size_t got = 0;
+	int master, st, lines = 0;
+	pid_t pid;
+
+	cr_assert_not_null(bin, "PTBENCH_BIN");
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	cr_assert_geq(master, 0);
+	cr_assert_eq(grantpt(master), 0);
+	cr_assert_eq(unlockpt(master), 0);
+	name = ptsname(master);
+	cr_assert_not_null(name);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int slave = open(name, O_RDWR);
+
+		if (slave < 0 || ioctl(slave, TIOCSWINSZ, &ws) != 0 || dup2(slave, 2) < 0)
+			_exit(99);
+		unsetenv("COLUMNS");
+		execl(bin, "ptbench", "run", "-w", "countdwn", (char *)NULL);
+		_exit(98);
+	}
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&p, 1, 30000) <= 0)
+			break;
+		k = read(master, buf + got, sizeof(buf) - 1 - got);
+		if (k <= 0)
+			break; /* EIO: the child closed its side */
+		got += (size_t)k;
+	}
+	buf[got] = '\0';
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	close(master);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "status %d: %s", st, buf);
+	cr_assert(strstr(buf, "countdwn") && strstr(buf, "fault"), "%s", buf);
+	for (char *p = buf, *save = NULL, *l; (l = strtok_r(p, "\r\n", &save)); p = NULL) {
+		cr_assert_leq(pt_text_cols(l), 60, "wider than the terminal: '%s'", l);
+		lines++;
+	}
+	cr_assert_geq(lines, 3, "%s", buf);
 }
 
 /* The verdicts of the fixture summary, and each one's closing line. */
