@@ -110,6 +110,17 @@ static void topo_usage(FILE *f)
 	      f);
 }
 
+static void budget_usage(FILE *f)
+{
+	fputs("usage: ptbench budget [--no-calibration] [SEC]\n"
+	      "\n"
+	      "How make bench splits its time budget of SEC seconds (default: this\n"
+	      "machine's, 180 s on 2 processing units, growing with log2 of them) between\n"
+	      "the suite, the CPython calibration, the report and some slack, as\n"
+	      "key=value lines (make bench BUDGET=SEC uses it). --no-calibration: none.\n",
+	      f);
+}
+
 /* --- list --- */
 
 static void list_param(const struct pt_param_def *d)
@@ -290,6 +301,10 @@ static int cmd_budget(int argc, char **argv, const struct pt_topo *topo)
 	char *end;
 
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			budget_usage(stdout);
+			return PT_EXIT_OK;
+		}
 		if (strcmp(argv[i], "--no-calibration") == 0) {
 			calibration = false;
 			continue;
@@ -300,7 +315,8 @@ static int cmd_budget(int argc, char **argv, const struct pt_topo *topo)
 			return pt_usage_error("budget: '%s' is not a number of seconds", argv[i]);
 	}
 	if (pt_budget_split(total, calibration, &split))
-		return pt_usage_error("budget: %.0f s leaves nothing for the suite", total);
+		return pt_usage_error("budget: %g s leaves nothing for the suite (the report alone "
+				      "takes 5 s)", total);
 	printf("total_s=%.0f\nsuite_s=%.0f\ncalibration_s=%.0f\nreport_s=%.0f\nslack_s=%.0f\n",
 	       split.total_s, split.suite_s, split.calibration_s, split.report_s, split.slack_s);
 	return PT_EXIT_OK;

@@ -609,9 +609,31 @@ static void bad_option(const char *arg, char *err, size_t errlen)
 	bool long_opt = strncmp(arg, "--", 2) == 0;
 	const char *eq = strchr(arg, '=');
 
-	if (optopt == 0 && long_opt)
-		snprintf(err, errlen, "unknown or ambiguous option '%s'", arg);
-	else if (long_opt && find_opt(optopt))
+	if (optopt == 0 && long_opt) {
+		const char *names[NOPTS], *near;
+		char word[64];
+		size_t used;
+		int n = 0, starts = 0;
+
+		snprintf(word, sizeof(word), "%.*s", eq ? (int)(eq - arg - 2) : (int)strlen(arg + 2),
+			 arg + 2);
+		for (const struct pt_optdef *d = pt_run_options; d->name; d++) {
+			names[n++] = d->name;
+			starts += strncmp(d->name, word, strlen(word)) == 0;
+		}
+		if (starts < 2) {
+			near = pt_suggest(word, names, n);
+			snprintf(err, errlen, "unknown option '%s'%s%s%s", arg,
+				 near ? "; did you mean '--" : "", near ? near : "", near ? "'?" : "");
+			return;
+		}
+		/* getopt takes an unambiguous start of a name: this one has several */
+		used = (size_t)snprintf(err, errlen, "ambiguous option '%s': ", arg);
+		for (int k = 0, m = 0; k < n && used < errlen; k++)
+			if (strncmp(names[k], word, strlen(word)) == 0)
+				used += (size_t)snprintf(err + used, errlen - used, "%s--%s",
+							 m++ ? ", " : "", names[k]);
+	} else if (long_opt && find_opt(optopt))
 		snprintf(err, errlen, "option '%.*s' takes no value (in '%s')",
 			 eq ? (int)(eq - arg) : (int)strlen(arg), arg, arg);
 	else if (optopt > 0x20 && optopt < 0x7f)
@@ -691,6 +713,37 @@ static int opts_finish(struct pt_opts *o, const struct pt_topo *topo, char *err,
 	return 0;
 }
 
+/* The option named by @elem when it is a long option written with one
+ * dash ("-budget": getopt reads -b with the value "udget"), else NULL. */
+static const struct pt_optdef *single_dash_long(const char *elem)
+{
+	size_t len;
+
+	if (elem[0] != '-' || elem[1] == '-' || strlen(elem) < 3)
+		return NULL;
+	len = strcspn(elem + 1, "=");
+	for (const struct pt_optdef *d = pt_run_options; d->name; d++)
+		if (strlen(d->name) == len && strncmp(elem + 1, d->name, len) == 0)
+			return d;
+	return NULL;
+}
+
+/* The option @val names when it is one (the value of an option was left
+ * out, and the next option taken for it: "-w -n 2"), else NULL. A negative
+ * number is a value. */
+static const char *option_as_value(const char *val)
+{
+	if (val[0] != '-' || !val[1] || (val[1] >= '0' && val[1] <= '9') || val[1] == '.')
+		return NULL;
+	if (val[1] != '-')
+		return !val[2] && find_opt((unsigned char)val[1]) ? val : NULL;
+	for (const struct pt_optdef *d = pt_run_options; d->name; d++)
+		if (strncmp(val + 2, d->name, strlen(d->name)) == 0 &&
+		    (!val[2 + strlen(d->name)] || val[2 + strlen(d->name)] == '='))
+			return val;
+	return NULL;
+}
+
 enum pt_parse pt_opts_parse(struct pt_opts *o, int argc, char **argv,
 			    const struct pt_topo *topo, char *err, size_t errlen)
 {
@@ -711,6 +764,11 @@ enum pt_parse pt_opts_parse(struct pt_opts *o, int argc, char **argv,
 		if ((c = getopt_long(argc, argv, so, lo, NULL)) == -1)
 			break;
 		elem = optind == at && at < argc ? argv[at] : argv[optind - 1];
+		if ((d = single_dash_long(elem)) != NULL) {
+			snprintf(err, errlen, "'%s': a long option takes two dashes: '-%s'", elem,
+				 elem);
+			return PT_PARSE_ERROR;
+		}
 		if (c == OPT_HELP)
 			return PT_PARSE_HELP;
 		if (c == OPT_VERSION)
@@ -721,6 +779,13 @@ enum pt_parse pt_opts_parse(struct pt_opts *o, int argc, char **argv,
 		}
 		if (c == '?' || !(d = find_opt(c))) {
 			bad_option(elem, err, errlen);
+			return PT_PARSE_ERROR;
+		}
+		if (d->arg && option_as_value(optarg)) {
+			char what[64];
+
+			snprintf(err, errlen, "%s needs a value, and the next argument is the "
+				 "option '%s'", pt_opt_what(d, what, sizeof(what)), optarg);
 			return PT_PARSE_ERROR;
 		}
 		if (d->set(o, d, optarg, err, errlen))

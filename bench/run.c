@@ -138,6 +138,20 @@ static int open_outputs(struct run *r)
 	return 0;
 }
 
+
+/* Said before the run, not only after it: a budget too short for every
+ * point's minimum leaves points not run. */
+static void budget_warning(const struct run *r, const struct pt_sched_cfg *cfg)
+{
+	double need = pt_sched_estimate(r->plan, cfg);
+
+	if (r->o->quiet || !isfinite(cfg->budget_s) || need <= cfg->budget_s)
+		return;
+	pt_warn("the budget, %g s, is shorter than the minimum of this plan, about %.0f s (%d "
+		"repetitions of each of %d points): the run will be partial, with points not "
+		"run; give a larger --budget or fewer points (--dry-run shows the split)",
+		cfg->budget_s, need, cfg->min_reps, r->plan->npts);
+}
 /* Everything before the first repetition. A status, 0 when all is well. */
 static int run_setup(struct run *r, const struct pt_topo *topo, int argc, char **argv)
 {
@@ -163,6 +177,7 @@ static int run_setup(struct run *r, const struct pt_topo *topo, int argc, char *
 	pt_sched_config(r->o, r->plan, &cfg);
 	if (pt_sched_init(&r->sched, r->plan, &cfg))
 		return pt_err("out of memory"), PT_EXIT_FAILED;
+	budget_warning(r, &cfg);
 	r->tty = isatty(STDERR_FILENO) && !r->o->quiet;
 	return 0;
 }

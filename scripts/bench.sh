@@ -18,7 +18,12 @@ for a in "$@"; do
 done
 
 # The split: key=value lines from the one place that knows the formula.
-split=$("$bin" budget ${BUDGET:+"$BUDGET"}) || exit 2
+# Its message names ptbench budget; a make user gave BUDGET=.
+if ! split=$("$bin" budget ${BUDGET:+"$BUDGET"} 2>&1); then
+  printf '%s\n' "$split" | sed -n 's/^ptbench: budget: /bench: make bench BUDGET=SEC: /p' >&2
+  echo "bench: BUDGET is the whole job's time in seconds, e.g. make bench BUDGET=300 (default: $("$bin" budget | sed -n 's/^total_s=//p') s on this machine)" >&2
+  exit 2
+fi
 suite_s=$(printf '%s\n' "$split" | sed -n 's/^suite_s=//p')
 calib_s=$(printf '%s\n' "$split" | sed -n 's/^calibration_s=//p')
 total_s=$(printf '%s\n' "$split" | sed -n 's/^total_s=//p')

@@ -54,6 +54,16 @@ Test(cli, bad_options_exit_2, .timeout = 120)
 	expect_usage(ARGV("run", "-r"), "-r");
 	expect_usage(ARGV("run", "extra"), "extra");
 	expect_usage(ARGV("frobnicate"), "frobnicate");
+	/* A newcomer's slips, each named with what was meant. */
+	expect_usage(ARGV("run", "--budjet", "5"), "did you mean '--budget'?");
+	expect_usage(ARGV("run", "--s", "1"), "ambiguous option '--s': --switch-interval, --start");
+	expect_usage(ARGV("run", "-budget", "5"), "a long option takes two dashes: '--budget'");
+	expect_usage(ARGV("run", "-quick"), "'--quick'");
+	expect_usage(ARGV("run", "-w", "-n", "2"),
+		     "-w/--workload needs a value, and the next argument is the option '-n'");
+	expect_usage(ARGV("run", "-n", "2", "-m", "--quick"), "the option '--quick'");
+	expect_usage(ARGV("budget", "abc"), "'abc'");
+	expect_usage(ARGV("budget", "5"), "5 s leaves nothing for the suite");
 	expect_usage(ARGV("topo", "-b", "sideways"), "sideways");
 }
 
@@ -214,6 +224,50 @@ Test(cli, summary_has_cpu_neighbours, .timeout = 180)
 	cr_assert_eq(seen, 2);
 	pt_test_rmdir(dir);
 	free(dir);
+	free(o);
+}
+
+/* A budget shorter than the plan's minimum is said before the run, not
+ * only after it. */
+Test(cli, short_budget_warned_first, .timeout = 60)
+{
+	char *dir = pt_test_tmpdir(), out[4200];
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	pt_test_exec(ARGV("run", "-w", "sleep", "-p", "ms=200", "-m", "threads", "-n", "1",
+			  "--budget", "0.3", "-o", out),
+		     NULL, 50, o);
+	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
+	cr_assert(strstr(o->err, "the budget, 0.3 s, is shorter than the minimum"), "%s", o->err);
+	cr_assert(strstr(o->err, "--dry-run"), "%s", o->err);
+	pt_test_rmdir(dir);
+	free(dir);
+	free(o);
+}
+
+/* make bench BUDGET=abc or BUDGET=5: exit 2 with a message in make's terms
+ * (it named `ptbench budget`, which the user never typed). */
+Test(cli, bench_budget_message, .timeout = 60)
+{
+	const char *root = getenv("PTBENCH_ROOT");
+	char bin[4200], envb[64], envp[4300];
+	const char *env[] = { envb, envp, NULL };
+	const char *argv[] = { "bash", "scripts/bench.sh", NULL };
+	struct pt_cmd_out *o = malloc(sizeof(*o));
+
+	snprintf(bin, sizeof(bin), "%s", getenv("PTBENCH_BIN") ? getenv("PTBENCH_BIN") : "");
+	cr_assert(bin[0] && root, "PTBENCH_BIN and PTBENCH_ROOT");
+	snprintf(envp, sizeof(envp), "PTBENCH=%s", bin);
+	for (int k = 0; k < 2; k++) {
+		snprintf(envb, sizeof(envb), "BUDGET=%s", k ? "5" : "abc");
+		pt_test_run("bash", root, argv, env, 50, o);
+		cr_assert_eq(o->status, 2, "exit %d: %s", o->status, o->err);
+		cr_assert(strstr(o->err, "make bench BUDGET=SEC: ") &&
+			  strstr(o->err, k ? "5 s leaves nothing" : "'abc'") &&
+			  strstr(o->err, "e.g. make bench BUDGET=300"), "%s", o->err);
+		cr_assert_null(strstr(o->err, "ptbench budget --help"), "%s", o->err);
+	}
 	free(o);
 }
 

@@ -362,6 +362,7 @@ Test(terminal, subcommand_help, .timeout = 60)
 	own_help("compare", "usage: ptbench compare", "--band");
 	own_help("report", "usage: ptbench report [DIR]", "any directory");
 	own_help("topo", "usage: ptbench topo", "-b");
+	own_help("budget", "usage: ptbench budget", "--no-calibration");
 	/* The spreads are defined in run --help, on the same figure. */
 	pt_test_exec(ARGV("run", "--help"), NULL, 30, o);
 	cr_assert(strstr(o->out, "95% confidence interval") &&
