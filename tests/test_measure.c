@@ -86,17 +86,33 @@ static size_t sum_row(const struct pt_csv *c, const char *model, const char *wor
 	return 0;
 }
 
+/* A run of the fault workload hanging, with @args (NULL-terminated) and
+ * -q -o DIR: its exit status @status and its files loaded. */
+static struct out *hang(const char *const *args, int status)
+{
+	struct out *r = new_out();
+	const char *argv[32] = { "ptbench", "run", "-q", "-w", "fault", "-p", "mode=hang" };
+	int n = 7;
+
+	while (*args && n < 28)
+		argv[n++] = *args++;
+	argv[n++] = "-o";
+	argv[n++] = r->dir;
+	argv[n] = NULL;
+	pt_test_exec(argv, NULL, 110, &r->o);
+	cr_assert_eq(r->o.status, status, "exit %d: %s", r->o.status, r->o.err);
+	load(r);
+	return r;
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /* A repetition that hangs: summarised as timeout (not skipped), one row
  * (its warmup's: the point is not retried), exit 1. */
 Test(measure, timeout_is_the_points_status, .timeout = 120)
 {
-	struct out *r = new_out();
+	struct out *r = hang(ARGS("-m", "threads", "-n", "2", "-r", "3", "--timeout", "1"), 1);
 
-	pt_test_exec(ARGV("run", "-q", "-w", "fault", "-p", "mode=hang", "-m", "threads", "-n",
-			  "2", "-r", "3", "--timeout", "1", "-o", r->dir),
-		     NULL, 110, &r->o);
-	cr_assert_eq(r->o.status, 1, "exit %d: %s", r->o.status, r->o.err);
-	load(r);
 	cr_assert_eq(r->rows.nrows, 1, "%zu rows", r->rows.nrows);
 	cr_assert_str_eq(cell(&r->rows, 0, "status"), "timeout");
 	cr_assert(strstr(cell(&r->rows, 0, "message"), "warmup"), "%s",
@@ -110,13 +126,10 @@ Test(measure, timeout_is_the_points_status, .timeout = 120)
  * closes with that status and no skipped rows follow. */
 Test(measure, timeout_without_warmup, .timeout = 120)
 {
-	struct out *r = new_out();
+	struct out *r = hang(ARGS("-m", "procs", "-n", "2", "-r", "3", "--warmup", "0",
+				  "--timeout", "1"),
+			     1);
 
-	pt_test_exec(ARGV("run", "-q", "-w", "fault", "-p", "mode=hang", "-m", "procs", "-n", "2",
-			  "-r", "3", "--warmup", "0", "--timeout", "1", "-o", r->dir),
-		     NULL, 110, &r->o);
-	cr_assert_eq(r->o.status, 1, "exit %d: %s", r->o.status, r->o.err);
-	load(r);
 	cr_assert_eq(r->rows.nrows, 1);
 	cr_assert_str_eq(cell(&r->rows, 0, "status"), "timeout");
 	cr_assert_str_eq(cell(&r->sum, 0, "status"), "timeout");
@@ -286,13 +299,9 @@ Test(measure, budget_runs_out, .timeout = 120)
  * budget leaves is still the workload's timeout. */
 Test(measure, budget_caps_the_timeout, .timeout = 120)
 {
-	struct out *r = new_out();
+	struct out *r = hang(ARGS("-m", "threads", "-n", "1", "--timeout", "30", "--budget", "1.5"),
+			     0);
 
-	pt_test_exec(ARGV("run", "-q", "-w", "fault", "-p", "mode=hang", "-m", "threads", "-n",
-			  "1", "--timeout", "30", "--budget", "1.5", "-o", r->dir),
-		     NULL, 110, &r->o);
-	cr_assert_eq(r->o.status, 0, "exit %d: %s", r->o.status, r->o.err);
-	load(r);
 	for (size_t i = 0; i < r->rows.nrows; i++)
 		cr_assert_str_neq(cell(&r->rows, i, "status"), "timeout", "%s",
 				  cell(&r->rows, i, "message"));
@@ -305,12 +314,7 @@ Test(measure, budget_caps_the_timeout, .timeout = 120)
 			 "budget");
 	done(r);
 
-	r = new_out();
-	pt_test_exec(ARGV("run", "-q", "-w", "fault", "-p", "mode=hang", "-m", "threads", "-n",
-			  "1", "--timeout", "1", "--budget", "60", "-o", r->dir),
-		     NULL, 110, &r->o);
-	cr_assert_eq(r->o.status, 1, "exit %d: %s", r->o.status, r->o.err);
-	load(r);
+	r = hang(ARGS("-m", "threads", "-n", "1", "--timeout", "1", "--budget", "60"), 1);
 	cr_assert_str_eq(cell(&r->rows, 0, "status"), "timeout");
 	cr_assert_str_eq(cell(&r->sum, 0, "status"), "timeout");
 	done(r);
