@@ -89,6 +89,25 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 /* --- typed setters --- */
 
+/* Appends the @size bytes at @v to the @*n items of @arr (room for @max)
+ * unless one of them equals it: a list names each value once. */
+static int push_once(void *arr, size_t size, int *n, int max, const void *v, char *err,
+		     size_t errlen)
+{
+	for (int i = 0; i < *n; i++)
+		if (memcmp((char *)arr + (size_t)i * size, v, size) == 0)
+			return 0;
+	if (*n >= max) {
+		snprintf(err, errlen, "too many values (at most %d)", max);
+		return -EINVAL;
+	}
+	memcpy((char *)arr + (size_t)(*n)++ * size, v, size);
+	return 0;
+}
+
+#define PUSH_ONCE(a, n, v, err, errlen) \
+	push_once((a), sizeof((a)[0]), (n), (int)(sizeof(a) / sizeof((a)[0])), (v), (err), (errlen))
+
 /* What an item setter of a list option gets: the options and the option. */
 struct list_ctx {
 	struct pt_opts *o;
@@ -192,15 +211,7 @@ static int add_fraction(const char *item, void *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is not a fraction in [0, 1]", item);
 		return -EINVAL;
 	}
-	for (int i = 0; i < o->nshared; i++)
-		if (o->shared[i] == v)
-			return 0;
-	if (o->nshared >= PT_MAX_LIST) {
-		snprintf(err, errlen, "too many values");
-		return -EINVAL;
-	}
-	o->shared[o->nshared++] = v;
-	return 0;
+	return PUSH_ONCE(o->shared, &o->nshared, &v, err, errlen);
 }
 
 static int add_container(const char *item, void *arg, char *err, size_t errlen)
@@ -214,11 +225,7 @@ static int add_container(const char *item, void *arg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	v = item[0] == '1';
-	for (int i = 0; i < o->ncontainers; i++)
-		if (o->containers[i] == v)
-			return 0;
-	o->containers[o->ncontainers++] = v;
-	return 0;
+	return PUSH_ONCE(o->containers, &o->ncontainers, &v, err, errlen);
 }
 
 static int set_text(struct pt_opts *o, const struct pt_optdef *d, const char *arg, char *err,
@@ -314,6 +321,7 @@ static int add_unsigned(const char *item, void *arg, char *err, size_t errlen)
 {
 	const struct list_ctx *c = arg;
 	struct pt_ulist *l = FIELD(c->o, c->d, struct pt_ulist);
+	unsigned u;
 	long v;
 
 	if (parse_long(item, (long)c->d->min, (long)c->d->max, &v)) {
@@ -321,15 +329,8 @@ static int add_unsigned(const char *item, void *arg, char *err, size_t errlen)
 			 c->d->unit, c->d->min, c->d->max);
 		return -EINVAL;
 	}
-	for (int i = 0; i < l->n; i++)
-		if (l->v[i] == (unsigned)v)
-			return 0;
-	if (l->n >= PT_MAX_LIST) {
-		snprintf(err, errlen, "too many values");
-		return -EINVAL;
-	}
-	l->v[l->n++] = (unsigned)v;
-	return 0;
+	u = (unsigned)v;
+	return PUSH_ONCE(l->v, &l->n, &u, err, errlen);
 }
 
 static int add_workload(const char *item, void *arg, char *err, size_t errlen)
@@ -348,15 +349,7 @@ static int add_workload(const char *item, void *arg, char *err, size_t errlen)
 		pt_suggest_append(err, errlen, item, names, n);
 		return -EINVAL;
 	}
-	for (int i = 0; i < o->nwl; i++)
-		if (o->wl[i] == wl)
-			return 0;
-	if (o->nwl >= PT_MAX_LIST) {
-		snprintf(err, errlen, "too many workloads");
-		return -EINVAL;
-	}
-	o->wl[o->nwl++] = wl;
-	return 0;
+	return PUSH_ONCE(o->wl, &o->nwl, &wl, err, errlen);
 }
 
 static int add_model(const char *item, void *arg, char *err, size_t errlen)
@@ -373,11 +366,7 @@ static int add_model(const char *item, void *arg, char *err, size_t errlen)
 		pt_suggest_append(err, errlen, item, names, PT_MODEL_COUNT);
 		return -EINVAL;
 	}
-	for (int i = 0; i < o->nmodels; i++)
-		if (o->models[i] == m)
-			return 0;
-	o->models[o->nmodels++] = m;
-	return 0;
+	return PUSH_ONCE(o->models, &o->nmodels, &m, err, errlen);
 }
 
 static int add_start(const char *item, void *arg, char *err, size_t errlen)
@@ -389,15 +378,7 @@ static int add_start(const char *item, void *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown start method '%s' (%s)", item, PT_START_CHOICES);
 		return -EINVAL;
 	}
-	for (int i = 0; i < o->nstarts; i++)
-		if (o->starts[i] == sm)
-			return 0;
-	if (o->nstarts >= PT_MAX_STARTS) {
-		snprintf(err, errlen, "too many start methods");
-		return -EINVAL;
-	}
-	o->starts[o->nstarts++] = sm;
-	return 0;
+	return PUSH_ONCE(o->starts, &o->nstarts, &sm, err, errlen);
 }
 
 static int add_bind(const char *item, void *arg, char *err, size_t errlen)
@@ -409,11 +390,7 @@ static int add_bind(const char *item, void *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown placement '%s' (none, compact, scatter)", item);
 		return -EINVAL;
 	}
-	for (int i = 0; i < o->nbinds; i++)
-		if (o->binds[i] == b)
-			return 0;
-	o->binds[o->nbinds++] = b;
-	return 0;
+	return PUSH_ONCE(o->binds, &o->nbinds, &b, err, errlen);
 }
 
 /* -p KEY=V1,V2: checked against the workloads once all options are in. */

@@ -75,6 +75,20 @@ Test(options, list_items_checked_and_deduplicated, .timeout = 10)
 		     err);
 	cr_assert_eq(o.nmodels, 2);
 	pt_opts_free(&o);
+	cr_assert_eq(parse(&o, "-w", "sleep,countdown,sleep", err, sizeof(err)), PT_PARSE_RUN, "%s",
+		     err);
+	cr_assert_eq(o.nwl, 2);
+	pt_opts_free(&o);
+	cr_assert_eq(parse(&o, "--start", "spawn,fork,spawn", err, sizeof(err)), PT_PARSE_RUN, "%s",
+		     err);
+	cr_assert_eq(o.nstarts, 2);
+	pt_opts_free(&o);
+	cr_assert_eq(parse(&o, "--container", "1,0,1", err, sizeof(err)), PT_PARSE_RUN, "%s", err);
+	cr_assert_eq(o.ncontainers, 2);
+	pt_opts_free(&o);
+	cr_assert_eq(parse(&o, "--shared", "0.5,0.5,1", err, sizeof(err)), PT_PARSE_RUN, "%s", err);
+	cr_assert_eq(o.nshared, 2);
+	pt_opts_free(&o);
 	cr_assert_eq(parse(&o, "--shared", "0.5,2", err, sizeof(err)), PT_PARSE_ERROR);
 	cr_assert(strstr(err, "--shared") && strstr(err, "'2'"), "%s", err);
 	pt_opts_free(&o);
