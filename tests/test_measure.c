@@ -303,8 +303,8 @@ Test(measure, budget_caps_the_timeout, .timeout = 120)
 			     0);
 
 	for (size_t i = 0; i < r->rows.nrows; i++)
-		cr_assert_str_neq(cell(&r->rows, i, "status"), "timeout", "%s",
-				  cell(&r->rows, i, "message"));
+		cr_assert(strcmp(cell(&r->rows, i, "status"), "timeout") != 0, "%s",
+			  cell(&r->rows, i, "message"));
 	cr_assert_eq(r->sum.nrows, 1);
 	cr_assert_str_eq(cell(&r->sum, 0, "status"), "not run");
 	cr_assert_str_eq(cell(&r->sum, 0, "partial"), "1");

@@ -112,7 +112,7 @@ Test(terminal, wrap_within_width)
 
 /* A message keeps a word wider than the line whole (a path to paste) and
  * indents its continuation lines. */
-Test(terminal, message_wraps_but_keeps_words)
+Test(terminal, message_wraps_but_keeps_words, .timeout = 10)
 {
 	char *buf = NULL;
 	size_t n = 0;
