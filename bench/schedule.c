@@ -242,6 +242,7 @@ static int pilot_point(struct pt_sched *s, const struct pt_sched_ops *ops,
 {
 	struct pt_point pt = pr ? pr->pt : s->canary_pt;
 	uint64_t a = start, next;
+	double secs;
 	int ret = 1;
 
 	for (int k = 0; k < PT_MAX_PILOTS && ret == 1; k++) {
@@ -255,7 +256,21 @@ static int pilot_point(struct pt_sched *s, const struct pt_sched_ops *ops,
 			return ret;
 		if (res->status != PT_ST_OK)
 			return 1;
-		ret = pt_pilot_next(z, a, res->wall_s, &next);
+		secs = res->wall_s;
+		ret = pt_pilot_next(z, a, secs, &next);
+		if (ret == 0) {
+			/* The size comes from this pilot of a few ms: once more,
+			 * and the faster of the two. On a loaded machine one
+			 * stall (tens of ms off the CPU) would size the group
+			 * far below the target, as it takes its smallest. */
+			if (!fits(s, PT_REP_OVERHEAD_S + z->target_hi_s))
+				return -EAGAIN;
+			if ((ret = exec_timed(s, ops, PH_PILOT, &pt, NULL, res)) < 0)
+				return ret;
+			if (res->status != PT_ST_OK)
+				return 1;
+			ret = pt_pilot_next(z, a, fmin(secs, res->wall_s), &next);
+		}
 		if (ret < 0)
 			return ret;
 		a = next;
@@ -764,8 +779,9 @@ static void plan_cost(const struct pt_sched *s, struct cost *c)
 		c->nrun++;
 		if (sized(s, pt)) {
 			c->nsized++;
-			/* about three pilots: 1/10, 1 and 10 times the quick size */
-			c->pilots += 3 * PT_REP_OVERHEAD_S + s->cfg.sizing.target_lo_s / 5;
+			/* about three pilots (1/10, 1 and 10 times the quick size),
+			 * the last twice */
+			c->pilots += 4 * PT_REP_OVERHEAD_S + 0.3 * s->cfg.sizing.target_lo_s;
 			continue;
 		}
 		est = pt->wl->estimate_s
