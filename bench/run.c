@@ -148,9 +148,9 @@ static void budget_warning(const struct run *r, const struct pt_sched_cfg *cfg)
 	if (r->o->quiet || !isfinite(cfg->budget_s) || need <= cfg->budget_s)
 		return;
 	pt_warn("the budget, %g s, is shorter than the minimum of this plan, about %.0f s (%d "
-		"repetitions of each of %d points): the run will be partial, with points not "
-		"run; give a larger --budget or fewer points (--dry-run shows the split)",
-		cfg->budget_s, need, cfg->min_reps, r->plan->npts);
+		"repetitions of each of its %d point%s): the run will be partial, with points "
+		"not run; give a larger --budget or fewer points (--dry-run shows the split)",
+		cfg->budget_s, need, cfg->min_reps, r->plan->npts, r->plan->npts == 1 ? "" : "s");
 }
 /* Everything before the first repetition. A status, 0 when all is well. */
 static int run_setup(struct run *r, const struct pt_topo *topo, int argc, char **argv)
