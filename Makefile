@@ -161,8 +161,12 @@ compare: check-deps $(PTBENCH)
 	cd "$$PT_FROM" && python3 "$(CURDIR)/scripts/ptreport" compare --ptbench "$(abspath $(PTBENCH))" \
 	    $${PT_OUT:+-o "$$PT_OUT"} -- "$$PT_A" "$$PT_B" $${PT_C:+"$$PT_C"} $${PT_D:+"$$PT_D"}
 
+# RESULTS reaches calibrate.sh through the environment, verbatim ($(value):
+# make does not expand it either), so a path with spaces, quotes, backquotes
+# or $(...) stays a path; CALIBRATE_ARGS are options, split into words.
+calibrate: export PT_RESULTS = $(value RESULTS)
 calibrate: $(PTBENCH)
-	PTBENCH=$(abspath $(PTBENCH)) bash scripts/calibrate.sh $(if $(FULL),--full) $(CALIBRATE_ARGS) $(RESULTS)
+	PTBENCH=$(abspath $(PTBENCH)) bash scripts/calibrate.sh $(if $(FULL),--full) $(CALIBRATE_ARGS) -- "$$PT_RESULTS"
 
 clean:
 	rm -rf $(BUILDDIR)

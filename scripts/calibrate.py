@@ -8,7 +8,7 @@
 # its reason. Everything fits --budget. Standard library only.
 """calibrate: ptbench's workloads against their CPython twins.
 
-usage: calibrate.sh [options] [RESULTS]
+usage: calibrate.sh [options] [--] [RESULTS]
 
 RESULTS (default results/latest) holds the ptbench run being calibrated;
 its results.csv gives the points (workloads, workers, parameters, start
@@ -51,6 +51,10 @@ import fidelity  # noqa: E402
 import run as twins  # noqa: E402
 
 MAX_WORKERS = 256      # twins' workers at most: -n 100000 once started 22,000 threads
+# ptbench's own limits (lib/model.h PT_MAX_WORKERS; --cpu-neighbours in
+# bench/options.c): a results.csv beyond them was not written by ptbench.
+PT_MAX_WORKERS = 4096
+PT_MAX_NEIGHBOURS = 64
 BASE = ["workload", "model", "workers", "bind", "rep", "status", "wall_s", "user_s", "sys_s",
         "ops", "ops_per_s", "lat_p50_us", "lat_p99_us", "switch_interval_us",
         "cpu_neighbours", "start", "message"]
@@ -127,9 +131,9 @@ def positive(opt, text, hi):
     try:
         v = float(text)
     except ValueError:
-        raise Usage("%s: '%s' is not a number" % (opt, text))
+        raise Usage("%s: '%s' is not a number" % (opt, shown(text)))
     if not math.isfinite(v) or v <= 0 or v > hi:
-        raise Usage("%s: '%s' is not a number in (0, %g]" % (opt, text, hi))
+        raise Usage("%s: '%s' is not a number in (0, %g]" % (opt, shown(text), hi))
     return v
 
 
@@ -138,7 +142,11 @@ def parse(argv):
          "workloads": None, "duration": None, "with": [], "paired": False, "rerun": True,
          "ft": True, "quiet": False, "res": None}
     it = iter(argv)
+    operands = []
     for a in it:
+        if a == "--":
+            operands += list(it)  # a results directory may begin with '-'
+            break
         if a in ("-h", "--help"):
             print(__doc__)
             sys.exit(0)
@@ -159,7 +167,7 @@ def parse(argv):
                 o["budget"] = positive(a, v, 1e6)
             elif a in ("-r", "--repeat"):
                 if not re.fullmatch(r"[0-9]{1,3}", v) or not 1 <= int(v) <= 100:
-                    raise Usage("%s: '%s' is not a count in [1, 100]" % (a, v))
+                    raise Usage("%s: '%s' is not a count in [1, 100]" % (a, shown(v)))
                 o["repeat"] = int(v)
             elif a in ("-n", "--workers"):
                 o["workers"] = workers_list(a, v)
@@ -167,7 +175,7 @@ def parse(argv):
                 ws = v.split(",")
                 bad = [w for w in ws if w not in twins.TWINS]
                 if bad or not ws:
-                    raise Usage("%s: unknown workload '%s' (%s)" % (a, bad[0] if bad else v,
+                    raise Usage("%s: unknown workload '%s' (%s)" % (a, shown(bad[0] if bad else v),
                                                                     ",".join(twins.TWINS)))
                 o["workloads"] = ws
             elif a == "--duration":
@@ -176,11 +184,11 @@ def parse(argv):
                 o["with"].append(v)
             continue
         if a.startswith("-"):
-            raise Usage("unknown option '%s'" % a)
-        if o["res"] is not None:
-            raise Usage("extra argument '%s'" % a)
-        o["res"] = a
-    o["res"] = o["res"] or "results/latest"
+            raise Usage("unknown option '%s'" % shown(a))
+        operands.append(a)
+    if len(operands) > 1:
+        raise Usage("extra argument '%s'" % shown(operands[1]))
+    o["res"] = operands[0] if operands and operands[0] else "results/latest"
     o["repeat"] = o["repeat"] or (1 if o["quick"] else 5 if o["full"] else 3)
     o["budget"] = o["budget"] or (1800.0 if o["full"] else 180.0)
     o["target"] = 1.0 if o["full"] else 0.15
@@ -194,10 +202,10 @@ def workers_list(opt, text):
     for part in text.split(","):
         m = re.fullmatch(r"([0-9]{1,7})(?:-([0-9]{1,7}))?", part)
         if not m:
-            raise Usage("%s: '%s' is not a worker count" % (opt, part))
+            raise Usage("%s: '%s' is not a worker count" % (opt, shown(part)))
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
         if lo < 1 or hi < lo or hi > MAX_WORKERS:
-            raise Usage("%s: '%s': worker counts are 1 to %d" % (opt, part, MAX_WORKERS))
+            raise Usage("%s: '%s': worker counts are 1 to %d" % (opt, shown(part), MAX_WORKERS))
         out += range(lo, hi + 1)
     return sorted(set(out))
 
@@ -247,6 +255,83 @@ def free_threaded(env, say, notes):
 
 # --- the run's points -------------------------------------------------------------
 
+# What ptbench accepts for the twins' parameters, as ptbench's workloads
+# declare them (workloads/*.c, struct pt_param_def: .min and .max; "size":
+# bytes with a K, M or G suffix; a pattern: the choices). A row beyond them
+# was not written by ptbench, and a crafted size must not reach a twin
+# (issue 13).
+PT_PARAMS = {
+    "countdown": {"count": (1, 1 << 62), "scaling": r"strong|weak"},
+    "filewrite": {"lines": (1, 1 << 40), "block": ("size", 1, 64 << 20), "io": r"stdio|write",
+                  "sync": r"none|end|every:[1-9][0-9]{0,9}"},
+    "sockrecv": {"rate": (0, 10 ** 7), "timeout_ms": (1, 600000), "transport": r"unix|tcp",
+                 "msg_size": ("size", 16, 65536), "duration_ms": (1, 3600000)},
+    "sleep": {"ms": (0, 3600000)},
+    "spawn": {"spawns": (1, 10 ** 7), "rss": ("size", 0, 1 << 40)},
+    "event": {"rounds": (1, 10 ** 9), "pattern": r"pingpong|wakeall"},
+    "condition": {"interval_us": (10, 10 ** 7), "ticks": (1, 10 ** 8)},
+    "semaphore": {"handoffs": (1, 10 ** 9)},
+    "barrier": {"cycles": (1, 10 ** 9), "track": (1, 10 ** 9)},
+    "queue": {"kind": r"fifo|priority", "maxsize": (0, 1 << 24), "items": (1, 1 << 24),
+              "producers": (0, PT_MAX_WORKERS),
+              "payload": ("size", 0, 64 << 20)},
+    "timer": {"timers": (1, 10 ** 8), "delay_us": (0, 6 * 10 ** 7), "cancel_pct": (0, 100),
+              "batch": (1, 1000)},
+    "convoy": {"duration_ms": (10, 3600000)},
+    "pool": {"tasks": (0, 1 << 24), "work": (0, 10 ** 9), "payload": ("size", 0, 16 << 20),
+             "result": ("size", 0, 16 << 20), "chunksize": (1, 1 << 16)},
+}
+SIZE_RE = re.compile(r"([0-9]{1,19})([KkMmGg]?)[Bb]?")  # lib/param.c parse_size
+
+
+def bad_value(r):
+    """The first value of a ptbench row that ptbench could not have
+    written, as (column, reason), or None. Only rows the calibration uses
+    (a twin's workload, a model with a twin) are asked."""
+    wl = r.get("workload", "")
+    if wl not in twins.TWINS or spec_of(r) is None:
+        return None
+    w = r.get("workers") or ""
+    if not re.fullmatch(r"[0-9]{1,4}", w) or not 1 <= int(w) <= PT_MAX_WORKERS:
+        return "workers", "not a worker count in [1, %d]" % PT_MAX_WORKERS
+    k = r.get("cpu_neighbours") or "0"
+    if not re.fullmatch(r"[0-9]{1,2}", k) or int(k) > PT_MAX_NEIGHBOURS:
+        return "cpu_neighbours", "not a count in [0, %d]" % PT_MAX_NEIGHBOURS
+    if r.get("model") == "gil" and r.get("switch_interval_us"):
+        v = r["switch_interval_us"]
+        if not re.fullmatch(r"[0-9]{1,8}", v) or not 1 <= int(v) <= 10 ** 7:
+            return "switch_interval_us", "not an interval in [1, 10000000] us"
+    if r.get("model") == "procs" and r.get("start") not in (None, "", "fork", "forkserver",
+                                                             "spawn"):
+        return "start", "not a start method (fork, forkserver, spawn)"
+    if r.get("shared"):
+        f = fidelity.num(r["shared"])
+        if f is None or not 0 <= f <= 1:
+            return "shared", "not a fraction in [0, 1]"
+    for p, lim in PT_PARAMS.get(wl, {}).items():
+        v = r.get(p)
+        if not v:
+            continue
+        if isinstance(lim, str):
+            if not re.fullmatch(lim, v):
+                return p, "not one of %s" % lim.replace("[1-9][0-9]{0,9}", "K")
+            continue
+        size = lim[0] == "size"
+        lo, hi = lim[-2:]
+        m = SIZE_RE.fullmatch(v)
+        if not m or (not size and v != m.group(1)) or \
+                not lo <= twins.param_int({p: m.group(1) + m.group(2)}, p) <= hi:
+            return p, "not %s in [%d, %d]" % ("a size" if size else "an integer", lo, hi)
+    return None
+
+
+def shown(v, width=40):
+    """A value from a file, fit for a message: printable ASCII, cut short."""
+    v = v or ""
+    s = ascii(v[:width])[1:-1]
+    return s + "..." if len(v) > width else s
+
+
 def read_run(o):
     rows, header = [], None
     for d in [o["res"]] + o["with"]:
@@ -259,6 +344,11 @@ def read_run(o):
             got = fidelity.read_csv(path)
         except fidelity.BadInput as e:
             raise Usage(str(e))
+        for line, r in enumerate(got, 2):
+            bad = bad_value(r)
+            if bad:
+                raise Usage("%s, row %d: %s '%s' is %s" % (path, line, bad[0],
+                                                           shown(r.get(bad[0])), bad[1]))
         if header is None:
             with open(path, newline="", encoding="utf-8", errors="replace") as f:
                 header = next(csv.reader(f))
@@ -303,18 +393,20 @@ def points_from_run(rows, o, notes):
         mod = twins.twin(wl)
         key = (wl, n, k, fidelity.keyparams(wl, r))
         pt = pts.get(key)
+        # Sizes as the twins read them: 1KB and 64B are ptbench's spelling.
+        given = {p: fidelity.norm(r[p]) for p in mod.PARAMS if r.get(p)}
         if pt is None:
-            params = {p: r[p] for p in mod.PARAMS if r.get(p)}
+            params = dict(given)
             pt = pts[key] = {"workload": wl, "workers": n, "neighbours": k, "params": params,
                              "specs": set(), "row": r}
         if (spec[0] == "serial" and k) or r.get("status") == "skipped":
             continue  # nothing of ptbench's to compare with
         pt["specs"].add(spec)
-        if mod.SIZE and r.get(mod.SIZE):
+        if mod.SIZE and given.get(mod.SIZE):
             try:
                 cur = twins.param_int(pt["params"], mod.SIZE) if pt["params"].get(mod.SIZE) else 0
-                if twins.param_int(r, mod.SIZE) > cur:
-                    pt["params"][mod.SIZE] = r[mod.SIZE]
+                if twins.param_int(given, mod.SIZE) > cur:
+                    pt["params"][mod.SIZE] = given[mod.SIZE]
             except ValueError:
                 pass
     if capped:

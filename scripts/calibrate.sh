@@ -13,6 +13,7 @@ while [ $# -gt 0 ]; do
     --python)
       [ $# -ge 2 ] || { echo "calibrate: --python needs a value" >&2; exit 2; }
       py=$2; shift ;;
+    --) args+=("$@"); break ;;  # the rest are operands, --python included
     *) args+=("$1") ;;
   esac
   shift

@@ -67,8 +67,8 @@ def norm(v):
     """Parameter values compared as numbers where they are numbers (64K and
     65536 are one payload)."""
     v = (v or "").strip()
-    if re.fullmatch(r"[0-9]+[KkMmGg]?", v):
-        return str(twins.param_int({"v": v}, "v"))
+    if re.fullmatch(r"[0-9]+[KkMmGg]?[Bb]?", v):  # ptbench takes 1KB and 64B as well
+        return str(twins.param_int({"v": v.rstrip("Bb")}, "v"))
     f = num(v)
     return "%.6g" % f if f is not None else v
 
