@@ -495,6 +495,9 @@ def cal_case(rng, tmp, small=False):
         opts.append("--no-rerun")
     else:
         what.append("rerun")
+    if small or rng.random() < 0.85:
+        opts.append("--no-ft")  # probing every python3.X on PATH costs seconds
+
     if small:
         opts += ["-w", rng.choice(CHEAP[:7])]
     elif rng.random() < 0.6:

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The calibration's input handling (scripts/calibrate.sh, calibrate.py and
 `make calibrate`), one regression test per bug the fuzz found
-(tests/report/fuzz_report.py).
+(tests/report/fuzz_report.py), and a small seeded run of that fuzz over all
+three tools, so that it cannot rot (the big run stays a manual command).
 
 With PTCAL_ROOT=DIR the calibration tests run the scripts and Makefile of
 the checkout at DIR instead, to show that each of them fails there.
@@ -14,6 +15,7 @@ import unittest
 
 from test_ptreport import ROOT, env, run
 
+import fuzz_report
 
 CAL_ROOT = os.environ.get("PTCAL_ROOT") or ROOT
 ALL = os.path.join(ROOT, "tests", "fixtures", "calibrate", "all")
@@ -172,6 +174,22 @@ class Paths(Case):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(os.path.isfile(os.path.join(d, "calibration.csv")))
         self.assertClean(p)
+
+
+class SmallFuzz(unittest.TestCase):
+    """A seeded run of the fuzz over report, compare and calibrate, small
+    enough for `make test`; the big run is
+    `python3 tests/report/fuzz_report.py 500 13`."""
+
+    def test_seeded_fuzz(self):
+        lines = []
+        counts, failures = fuzz_report.fuzz(24, 3, fuzz_report.TOOLS, lines.append,
+                                            small=True)
+        tools = {cmd for cmd, _ in counts}
+        self.assertTrue({"report", "compare"} <= tools and tools & {"calibrate", "make-cal"},
+                        "a tool the fuzz never ran: %s" % sorted(tools))
+        self.assertEqual(sum(counts.values()), 24)
+        self.assertEqual(failures, [], "\n".join(lines))
 
 
 if __name__ == "__main__":
