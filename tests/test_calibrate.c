@@ -100,13 +100,34 @@ static char *env_kv(const char *k, const char *v)
 	return p;
 }
 
+/* @wrapper: a script that runs the interpreter @real with @dir/site on its
+ * PYTHONPATH, where a sitecustomize.py holds @site_py. */
+static void python_wrapper(const char *dir, const char *site_py, const char *wrapper,
+			   const char *real)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/site", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/site/sitecustomize.py", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(site_py, f);
+	cr_assert_eq(fclose(f), 0);
+	f = fopen(wrapper, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "#!/bin/sh\nPYTHONPATH='%s/site' exec '%s' \"$@\"\n", dir, real);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(chmod(wrapper, 0755), 0);
+}
+
 /* A directory for PATH holding only bash, dirname and python3 (and, with
  * @standin, a python3.13t that wraps python3 and says it has no GIL). */
 static char *make_bin(const char *dir, bool standin)
 {
-	char *bin = sub(dir, "bin"), path[4096];
+	char *bin = sub(dir, "bin"), path[4096], real[4096];
 	static const char *const tools[] = { "bash", "dirname", "python3" };
-	FILE *f;
 
 	cr_assert_eq(mkdir(bin, 0755), 0);
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
@@ -126,19 +147,9 @@ static char *make_bin(const char *dir, bool standin)
 	if (!standin)
 		return bin;
 	/* sys._is_gil_enabled() is false in it: what a free-threaded build says. */
-	snprintf(path, sizeof(path), "%s/site", dir);
-	cr_assert_eq(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/site/sitecustomize.py", dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs("import sys\nsys._is_gil_enabled = lambda: False\n", f);
-	cr_assert_eq(fclose(f), 0);
 	snprintf(path, sizeof(path), "%s/python3.13t", bin);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "#!/bin/sh\nPYTHONPATH='%s/site' exec '%s/python3' \"$@\"\n", dir, bin);
-	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(chmod(path, 0755), 0);
+	snprintf(real, sizeof(real), "%s/python3", bin);
+	python_wrapper(dir, "import sys\nsys._is_gil_enabled = lambda: False\n", path, real);
 	return bin;
 }
 
@@ -425,23 +436,14 @@ static char *blocking_python(const char *dir)
 	cr_assert_eq(pclose(f), 0);
 	real[strcspn(real, "\n")] = '\0';
 	cr_assert_eq(mkdir(bin, 0755), 0);
-	snprintf(path, sizeof(path), "%s/site", dir);
-	cr_assert_eq(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/site/sitecustomize.py", dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs("import os, sys, time\n"
-	      "if '--plan' in sys.argv and os.environ.get('PT_TEST_BLOCKED'):\n"
-	      "    open(os.environ['PT_TEST_BLOCKED'], 'w').close()\n"
-	      "    while True:\n"
-	      "        time.sleep(3600)\n", f);
-	cr_assert_eq(fclose(f), 0);
 	snprintf(path, sizeof(path), "%s/python3", bin);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "#!/bin/sh\nPYTHONPATH='%s/site' exec '%s' \"$@\"\n", dir, real);
-	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(chmod(path, 0755), 0);
+	python_wrapper(dir,
+		       "import os, sys, time\n"
+		       "if '--plan' in sys.argv and os.environ.get('PT_TEST_BLOCKED'):\n"
+		       "    open(os.environ['PT_TEST_BLOCKED'], 'w').close()\n"
+		       "    while True:\n"
+		       "        time.sleep(3600)\n",
+		       path, real);
 	return bin;
 }
 
