@@ -510,8 +510,9 @@ def cal_case(rng, tmp, small=False):
     if via_make:
         what.append("make")
         arg = d if rng.random() < 0.7 else os.path.relpath(d, ROOT)
-        argv = ["make", "-s", "--no-print-directory", "-C", ROOT, "calibrate",
-                "RESULTS=" + arg, "CALIBRATE_ARGS=" + " ".join(opts)]
+        # -o: never relink build/ptbench (a test run may be using it).
+        argv = ["make", "-s", "--no-print-directory", "-o", "build/ptbench", "-C", ROOT,
+                "calibrate", "RESULTS=" + arg, "CALIBRATE_ARGS=" + " ".join(opts)]
     else:
         form = rng.random()
         arg = d if form < 0.5 else name if form < 0.8 else os.path.join(".", name) + "/"

@@ -149,9 +149,9 @@ class Paths(Case):
         name = "a b `touch MARK1` $(touch MARK2) 'q\"#"
         d = self.run_dir(name)
         e = env(TMPDIR=self.tmpdir, PTBENCH=os.path.join(ROOT, "build", "ptbench"))
-        p = run(["make", "-s", "--no-print-directory", "-C", CAL_ROOT, "calibrate",
-                 "RESULTS=" + d, "CALIBRATE_ARGS=" + " ".join(QUICK + ["-w", "sleep"])],
-                cwd=self.tmp, env=e)
+        p = run(["make", "-s", "--no-print-directory", "-o", "build/ptbench", "-C", CAL_ROOT,
+                 "calibrate", "RESULTS=" + d,
+                 "CALIBRATE_ARGS=" + " ".join(QUICK + ["-w", "sleep"])], cwd=self.tmp, env=e)
         try:
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertTrue(os.path.isfile(os.path.join(d, "calibration.csv")), p.stderr)
