@@ -558,6 +558,7 @@ def cal_case(rng, tmp, small=False):
         # Exit 0 means the calibration was written where it was asked.
         if rc == 0 and not os.path.isfile(os.path.join(d, "calibration.csv")):
             bad.append("exit 0 without %s/calibration.csv" % name)
+    PEAK["tasks"], PEAK["mb"] = max(PEAK["tasks"], peak), max(PEAK["mb"], rss)
     if peak > 300:
         what.append("peak %d tasks" % peak)
     if rc == 1 and os.path.isfile(os.path.join(d, "calibration.csv")):
@@ -569,6 +570,7 @@ def cal_case(rng, tmp, small=False):
 
 
 TOOLS = ("report", "compare", "calibrate")
+PEAK = {"tasks": 0, "mb": 0}    # the most any calibration case used at once
 
 
 def fuzz(n, seed, tools=TOOLS, out=print, small=False):
@@ -614,6 +616,8 @@ def main():
     print("cases: %d (seed %d, %s) in %.0f s" % (n, seed, ",".join(tools), time.time() - t0))
     for (cmd, rc), c in sorted(counts.items(), key=str):
         print("  %-9s exit %-4s %d" % (cmd, rc, c))
+    if "calibrate" in tools:
+        print("  calibration peaks: %d threads, %d MB" % (PEAK["tasks"], PEAK["mb"]))
     print("problems: %d" % len(failures))
     return 1 if failures else 0
 
