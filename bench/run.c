@@ -259,12 +259,18 @@ static int run_jobs(struct run *r)
 	return 0;
 }
 
-/* Whether every point was skipped: nothing was measured, exit 1. */
-static bool all_skipped(const struct pt_plan *plan, const struct pt_point_summary *sum)
+/* Whether no point has a measurement: every one was skipped or never run
+ * (the budget ran out first). Either way the run answers nothing: exit 1. */
+static bool nothing_measured(const struct pt_plan *plan, const struct pt_point_summary *sum,
+			     bool *budget)
 {
-	for (int i = 0; i < plan->npts; i++)
-		if (sum[i].status != PT_ST_SKIPPED)
+	*budget = false;
+	for (int i = 0; i < plan->npts; i++) {
+		if (sum[i].status == PT_ST_NOT_RUN)
+			*budget = true;
+		else if (sum[i].status != PT_ST_SKIPPED)
 			return false;
+	}
 	return plan->npts > 0;
 }
 
@@ -290,6 +296,7 @@ static int run_finish(struct run *r)
 {
 	struct pt_point_summary *sum = calloc((size_t)r->plan->npts + 1, sizeof(*sum));
 	int ret, status = 0;
+	bool budget;
 
 	if (!sum || pt_summaries(r->plan, r->sched.pr, r->o->band, sum)) {
 		pt_err("cannot summarise the run: out of memory; %s/summary.csv is missing",
@@ -310,13 +317,18 @@ static int run_finish(struct run *r)
 	if (sum && !status) {
 		if (!r->o->quiet)
 			pt_warn_short_reps(r->plan, r->sched.pr, sum);
-		if (all_skipped(r->plan, sum)) {
-			pt_err("every point was skipped: nothing was measured");
-			status = PT_EXIT_FAILED;
-		}
 		if (r->sched.partial && !stop_flag)
 			pt_warn("the time budget ran out: the run is partial (summary.csv and "
 				"meta.json say so); points never run say 'not run'");
+		if (nothing_measured(r->plan, sum, &budget) && !stop_flag) {
+			if (budget)
+				pt_err("no point was measured: the time budget ran out before "
+				       "any point had a repetition; give a larger --budget "
+				       "(--dry-run shows the split)");
+			else
+				pt_err("every point was skipped: nothing was measured");
+			status = PT_EXIT_FAILED;
+		}
 	}
 	if (sum && !r->o->quiet && !stop_flag) {
 		int width = pt_term_width(stdout);
