@@ -694,7 +694,12 @@ def calibrate(o, say):
             print("calibrate: no results in '%s': run 'make bench' first or pass RESULTS=DIR"
                   % res, file=sys.stderr)
             return 1
-        os.makedirs(res)
+        # A mistyped path must not grow a new tree and a whole default
+        # calibration: an existing empty directory asks for that.
+        print("calibrate: no such results directory: '%s' (an existing empty directory "
+              "calibrates CPython alone, at the twins' default points)" % shown(res, 200),
+              file=sys.stderr)
+        return 2
     runrows, header = read_run(o)
     cal = Calibration(o, say)
     rerun = None

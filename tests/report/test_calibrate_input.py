@@ -175,6 +175,16 @@ class Paths(Case):
         self.assertTrue(os.path.isfile(os.path.join(d, "calibration.csv")))
         self.assertClean(p)
 
+    def test_missing_results_directory_is_not_created(self):
+        """A mistyped RESULTS is bad input, exit 2. Before: calibrate made
+        the whole path and ran a default calibration into it."""
+        d = os.path.join(self.tmp, "typo", "run")
+        p = calibrate(QUICK + ["-w", "sleep", d], cwd=self.tmp, env=env(TMPDIR=self.tmpdir))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("no such results directory", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "typo")))
+        self.assertClean(p)
+
 
 class SmallFuzz(unittest.TestCase):
     """A seeded run of the fuzz over report, compare and calibrate, small
