@@ -187,6 +187,11 @@ static void decide(const struct pt_plan *plan, const struct pt_point_runs *pr, d
 	int na, nb, ret;
 
 	s->ref = pt_plan_ref(plan, i);
+	/* A reference its workload cannot run under (event under serial) is
+	 * no reference: no verdict, rather than an 'undecided' no repetition
+	 * could ever settle. */
+	if (s->ref >= 0 && out[s->ref].status == PT_ST_SKIPPED)
+		s->ref = -1;
 	if (s->ref < 0)
 		return;
 	wall = s->q_wall || out[s->ref].q_wall;

@@ -170,6 +170,32 @@ Test(measure, all_skipped_exits_1, .timeout = 60)
 	done(r);
 }
 
+/* A reference its workload cannot run under (event under serial, which
+ * skips) is no reference: gil's row has no ref_model and no verdict. It
+ * said 'undecided' against a point that could never be measured. */
+Test(measure, skipped_reference_gives_no_verdict, .timeout = 120)
+{
+	struct out *r = new_out();
+	size_t gil = 0, seen = 0;
+
+	pt_test_exec(ARGV("run", "-q", "-w", "event", "-m", "serial,gil", "-n", "2", "-r", "3",
+			  "-o", r->dir),
+		     NULL, 110, &r->o);
+	cr_assert_eq(r->o.status, 0, "exit %d: %s", r->o.status, r->o.err);
+	load(r);
+	for (size_t i = 0; i < r->sum.nrows; i++) {
+		if (!strcmp(cell(&r->sum, i, "model"), "serial"))
+			cr_assert_str_eq(cell(&r->sum, i, "status"), "skipped");
+		else if (!strcmp(cell(&r->sum, i, "model"), "gil"))
+			gil = i, seen++;
+	}
+	cr_assert_eq(seen, 1);
+	cr_assert_str_eq(cell(&r->sum, gil, "status"), "ok");
+	cr_assert_str_eq(cell(&r->sum, gil, "ref_model"), "");
+	cr_assert_str_eq(cell(&r->sum, gil, "decision"), "");
+	done(r);
+}
+
 /* Repetitions of about a millisecond warn, naming a larger count. */
 Test(measure, short_repetitions_warn, .timeout = 60)
 {
