@@ -183,7 +183,13 @@ static void run_team(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_st
 	}
 	pt_noise_mark(&probe);
 	pt_team_go(team);
-	pt_team_join(team, 0);
+	if (pt_team_join(team, 0) != 0) {
+		/* Workers still run: their figures and the workload's state are
+		 * not final, so neither is read. */
+		fail(res, PT_ST_TIMEOUT, "join", "workers still running");
+		pt_noise_end(&probe, NAN, 0, 1, &res->noise);
+		return;
+	}
 	judge(ctx, team, st, res);
 	/* How many CPUs it could use at once: a CPU-bound team all of them;
 	 * a team that mostly waits (I/O, sync, spawning) those it did use. */
@@ -193,24 +199,62 @@ static void run_team(struct pt_ctx *ctx, struct pt_team *team, struct pt_team_st
 	pt_noise_end(&probe, res->wall_s, res->user_s + res->sys_s, demand, &res->noise);
 }
 
+/* The workload's teardown, once nothing of the team runs: what is left is
+ * stopped first. When a thread of the team still runs (the team is
+ * abandoned), the teardown would free or close what it uses, so it is
+ * skipped and that is left to the point process's exit (the driver removes
+ * the directories it made, whatever happens); the point says so. True when
+ * the team was abandoned. */
+static bool teardown_unless_abandoned(struct pt_ctx *ctx, struct pt_team *team,
+				      struct pt_result *res)
+{
+	const char *warn = "warning: a worker still ran after the join; the workload's "
+			   "teardown was skipped, its resources left to the process's exit";
+
+	pt_team_stop(team);
+	if (!pt_team_abandoned(team)) {
+		if (ctx->wl->teardown)
+			ctx->wl->teardown(ctx);
+		return false;
+	}
+	if (!res->msg[0])
+		snprintf(res->msg, sizeof(res->msg), "%s", warn);
+	else if (res->status == PT_ST_OK)
+		snprintf(res->msg + strlen(res->msg), sizeof(res->msg) - strlen(res->msg), "; %s",
+			 warn);
+	return true;
+}
+
+/* What the workers of a repetition may reach: heap memory, which an
+ * abandoned team's threads keep using after pt_point_run_once() returned. */
+struct point_state {
+	struct pt_ctx ctx;
+	struct pt_team team;
+};
+
+static struct point_state *point_state_new(const struct pt_point *pt,
+					   const struct pt_runenv *env)
+{
+	struct point_state *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return NULL;
+	ps->ctx = (struct pt_ctx){ .wl = pt->wl, .model = pt->model, .nworkers = pt->nworkers,
+				   .params = &pt->params, .quick = pt->quick,
+				   .tmpdir = env->tmpdir, .make_dir = env->make_dir };
+	for (int i = 0; i < PT_MAX_METRICS; i++)
+		ps->ctx.metric[i] = NAN;
+	return ps;
+}
+
 enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_runenv *env,
 				 struct pt_result *res)
 {
 	const struct pt_workload *wl = pt->wl;
-	struct pt_ctx ctx = {
-		.wl = wl,
-		.model = pt->model,
-		.nworkers = pt->nworkers,
-		.params = &pt->params,
-		.quick = pt->quick,
-		.tmpdir = env->tmpdir,
-		.make_dir = env->make_dir,
-	};
 	struct pt_team_config cfg = {
 		.model = pt->model,
 		.nworkers = pt->nworkers,
 		.body = wl->run,
-		.arg = &ctx,
 		.gil = { .switch_interval_us = pt->switch_interval_us,
 			 .check_interval = pt->check_interval },
 		/* Serial runs its bodies one after another: no neighbour can
@@ -219,16 +263,17 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		.ft = pt->ft,
 		.neighbour_body = pt_neighbour_body,
 	};
-	struct pt_team team;
+	struct point_state *ps = NULL;
+	struct pt_ctx *ctx;
+	struct pt_team *team;
 	struct pt_team_stats *st = NULL;
 	struct pt_place *places = NULL;
 	int *pus = NULL, ret;
 	char spawn_args[4096];
 	const char *why;
+	bool abandoned = false;
 
 	result_clear(res);
-	for (int i = 0; i < PT_MAX_METRICS; i++)
-		ctx.metric[i] = NAN;
 	why = pt_workload_skip_reason(wl, pt->model, pt->nworkers);
 	if (why)
 		return fail(res, PT_ST_SKIPPED, why, NULL);
@@ -238,39 +283,47 @@ enum pt_status pt_point_run_once(const struct pt_point *pt, const struct pt_rune
 		fail(res, PT_ST_FAILED, "placement plan", strerror(ENOMEM));
 		goto out_free;
 	}
-	cfg.shared_size = wl->shared_size ? wl->shared_size(&ctx) : 0;
-	if (!(st = malloc(sizeof(*st)))) {
+	st = malloc(sizeof(*st));
+	ps = point_state_new(pt, env);
+	if (!st || !ps) {
 		fail(res, PT_ST_FAILED, "out of memory", NULL);
 		goto out_free;
 	}
-	if ((ret = pt_team_init(&team, &cfg)) != 0) {
+	ctx = &ps->ctx;
+	team = &ps->team;
+	cfg.arg = ctx;
+	cfg.shared_size = wl->shared_size ? wl->shared_size(ctx) : 0;
+	if ((ret = pt_team_init(team, &cfg)) != 0) {
 		fail(res, PT_ST_FAILED, "team", strerror(-ret));
 		goto out_free;
 	}
-	ctx.team = &team;
-	ctx.shared = team.shared;
-	ret = pt_team_prepare(&team);
+	ctx->team = team;
+	ctx->shared = team->shared;
+	ret = pt_team_prepare(team);
 	if (ret) {
 		const char *more = pt_start_last_error();
 
 		fail(res, PT_ST_FAILED, "start method", *more ? more : strerror(-ret));
 		goto out_team;
 	}
-	if (wl->setup && (ret = wl->setup(&ctx)) != 0) {
-		fail(res, PT_ST_FAILED, "setup", ctx.msg[0] ? ctx.msg : strerror(-ret));
+	if (wl->setup && (ret = wl->setup(ctx)) != 0) {
+		fail(res, PT_ST_FAILED, "setup", ctx->msg[0] ? ctx->msg : strerror(-ret));
 		goto out_team;
 	}
-	team.cfg.duration_ns = ctx.duration_ns;
-	pt_team_set_daemons(&team, ctx.ndaemons);
-	run_team(&ctx, &team, st, res);
-	if (wl->teardown)
-		wl->teardown(&ctx);
+	team->cfg.duration_ns = ctx->duration_ns;
+	pt_team_set_daemons(team, ctx->ndaemons);
+	run_team(ctx, team, st, res);
+	abandoned = teardown_unless_abandoned(ctx, team, res);
 out_team:
-	pt_team_destroy(&team);
+	pt_team_destroy(team);
 out_free:
 	free(st);
 	free(places);
 	free(pus);
+	/* The threads of an abandoned team still use ps (their team and the
+	 * workload's context): left to the process's exit. */
+	if (!abandoned)
+		free(ps);
 	return res->status;
 }
 

@@ -898,8 +898,11 @@ bool pt_team_intact(const struct pt_team *t)
 	return true;
 }
 
-void pt_team_destroy(struct pt_team *t)
+void pt_team_stop(struct pt_team *t)
 {
+	if (t->stopped)
+		return;
+	t->stopped = true;
 	if (t->nhelpers)
 		stop_daemons_and_helpers(t);
 	for (int i = 0; t->workers && i < t->nall; i++) {
@@ -920,6 +923,11 @@ void pt_team_destroy(struct pt_team *t)
 	}
 	if (t->cfg.start && t->cfg.start->stop)
 		t->cfg.start->stop(t);
+}
+
+void pt_team_destroy(struct pt_team *t)
+{
+	pt_team_stop(t);
 	/* Never free what a running thread may touch: the point's process
 	 * exits soon and takes it along. */
 	if (t->abandoned)

@@ -206,6 +206,7 @@ struct pt_team {
 	/* A thread may still run (a join timed out, a daemon ignored the stop
 	 * flag): pt_team_destroy() leaves its memory alone. */
 	bool abandoned;
+	bool stopped;		/* pt_team_stop() has run */
 };
 
 /* Maps the arena and prepares the slots. Returns 0 or a negative errno. */
@@ -243,14 +244,23 @@ void pt_team_go(struct pt_team *t);
  * @timeout_ns (0: no limit); then stops daemons and helpers.
  * Returns 0, or -ETIMEDOUT. */
 int pt_team_join(struct pt_team *t, uint64_t timeout_ns);
-/* Stops what is left and frees the team, except memory a thread that could
+/* Stops what is left of the team and frees nothing: its helpers and
+ * daemons are stopped, worker processes still running are killed and
+ * reaped, the start method's server is stopped, and a thread still running
+ * (a join that timed out, a daemon that ignored the stop flag) is detached:
+ * the team is then abandoned. Afterwards nothing of the team runs but
+ * abandoned threads, so a workload's teardown may release what its workers
+ * used unless pt_team_abandoned(). Idempotent. */
+void pt_team_stop(struct pt_team *t);
+/* pt_team_stop(), then frees the team, except memory a thread that could
  * not be joined may still touch (the workers, the arena, the GIL): then the
  * team is abandoned, its memory left for the process's exit, and @t must
  * stay valid and not be reused. */
 void pt_team_destroy(struct pt_team *t);
-/* After pt_team_destroy(): a thread of the team may still run, so the
- * memory it may touch (the workload's state too) must not be freed; the
- * point's process should just exit. */
+/* After pt_team_stop(): a thread of the team may still run, so the memory
+ * it may touch (the workload's state too, and @t itself) must not be freed
+ * nor the descriptors it uses closed; the point's process should just
+ * exit. */
 static inline bool pt_team_abandoned(const struct pt_team *t)
 {
 	return t->abandoned;
