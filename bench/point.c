@@ -135,10 +135,6 @@ static int point_start(const struct pt_point *pt, const struct pt_runenv *env,
 	if (pt->model != PT_MODEL_PROCS || !pt->start)
 		return 0;
 	cfg->start = pt->start;
-	if (pt->start != &pt_start_fork && pt->wl->parent_state)
-		return fail(res, PT_ST_SKIPPED, pt->wl->name,
-			    "its workers use the parent's process-local state, which a worker "
-			    "started by forkserver or spawn does not inherit"), -1;
 	if (pt->start != &pt_start_spawn)
 		return 0;
 	cfg->spawn_args = pt_point_spawn_args(pt, env, buf, n);

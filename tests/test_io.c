@@ -199,6 +199,7 @@ static struct manual *manual_start(const struct pt_workload *wl, enum pt_model m
 	for (int i = 0; i < PT_MAX_METRICS; i++)
 		mr->ctx.metric[i] = NAN;
 	cfg.arg = &mr->ctx;
+	cfg.shared_size = wl->shared_size ? wl->shared_size(&mr->ctx) : 0;
 	cr_assert_eq(pt_team_init(&mr->team, &cfg), 0);
 	mr->ctx.team = &mr->team;
 	mr->ctx.shared = mr->team.shared;

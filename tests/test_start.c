@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,20 +89,65 @@ Test(start, workloads_under_every_method, .timeout = 300)
 	}
 }
 
-/* A worker started by forkserver or spawn has no copy of its parent's
- * process-local state: a workload whose workers need it is skipped, with
- * the reason; fork runs it. */
-Test(start, parent_state_workloads_skipped, .timeout = 60)
+/* Entries in @dir but . and .. */
+static int entries(const char *dir)
 {
-	struct pt_result r;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
 
-	cr_assert(pt_wl_sockrecv.parent_state);
-	cr_assert_eq(run_start(&pt_wl_sockrecv, &pt_start_spawn, 2, NULL, &r), PT_ST_SKIPPED);
-	cr_assert(strstr(r.msg, "does not inherit"), "%s", r.msg);
-	cr_assert_eq(run_start(&pt_wl_sockrecv, &pt_start_forkserver, 2, NULL, &r), PT_ST_SKIPPED);
-	cr_assert_eq(run_start(&pt_wl_sockrecv, &pt_start_fork, 2, NULL, &r), PT_ST_OK, "%s",
-		     r.msg);
-	cr_assert_eq(my_children(), 0);
+	cr_assert(d, "%s", dir);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The workloads whose workers use what the setup prepared in the point's
+ * process (files, sockets) run under every start method, with their
+ * invariants: every byte written is verified and removed after, every
+ * message received is one that was sent, in order, and round trips are
+ * counted. */
+Test(start, io_workloads_under_every_method, .timeout = 300)
+{
+	char *dir = pt_test_tmpdir(), dirkv[PATH_MAX + 8];
+
+	snprintf(dirkv, sizeof(dirkv), "dir=%s", dir);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		const char *name = methods[i]->name;
+		const char *const fw[] = { "lines=3000", dirkv, NULL };
+		static const char *const fww[] = { "lines=700", "io=write", "block=100", NULL };
+		static const char *const sr[] = { "duration_ms=300", NULL };
+		static const char *const srt[] = { "duration_ms=300", "transport=tcp", NULL };
+		static const char *const cv[] = { "duration_ms=300", NULL };
+		struct pt_result r;
+
+		/* filewrite: -p dir, and the run's own directory. */
+		cr_assert_eq(run_start(&pt_wl_filewrite, methods[i], 3, fw, &r), PT_ST_OK, "%s: %s",
+			     name, r.msg);
+		cr_assert_eq(r.ops, 3 * 3000, "%s", name);
+		cr_assert_eq(entries(dir), 0, "%s: filewrite left files in -p dir", name);
+		cr_assert_eq(run_start(&pt_wl_filewrite, methods[i], 2, fww, &r), PT_ST_OK, "%s: %s",
+			     name, r.msg);
+		cr_assert_eq(r.ops, 2 * 700, "%s", name);
+		/* sockrecv over a socketpair and over loopback TCP: every
+		 * worker received (its messages are checked in order). */
+		cr_assert_eq(run_start(&pt_wl_sockrecv, methods[i], 2, sr, &r), PT_ST_OK, "%s: %s",
+			     name, r.msg);
+		cr_assert_gt(r.ops_min, 0, "%s: a worker received nothing", name);
+		cr_assert_eq(run_start(&pt_wl_sockrecv, methods[i], 2, srt, &r), PT_ST_OK, "%s: %s",
+			     name, r.msg);
+		cr_assert_gt(r.ops_min, 0, "%s: a worker received nothing over tcp", name);
+		/* convoy: worker 0's round trips beside a CPU-bound worker. */
+		cr_assert_eq(run_start(&pt_wl_convoy, methods[i], 2, cv, &r), PT_ST_OK, "%s: %s",
+			     name, r.msg);
+		cr_assert_gt(r.ops, 0, "%s", name);
+		cr_assert_gt(r.metric[pt_workload_metric(&pt_wl_convoy, "cpu_ops_per_s")], 0, "%s",
+			     name);
+		cr_assert_eq(my_children(), 0, "%s left a process", name);
+	}
+	pt_test_rmdir(dir);
 }
 
 /* The forkserver is small, as Python's: forked before the workload's setup,

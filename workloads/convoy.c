@@ -33,24 +33,38 @@ static const struct pt_metric_def metrics[] = {
 	{ 0 },
 };
 
+/* In the arena (ctx->shared), so that worker 0 finds its end whichever way
+ * its process was started. */
 struct convoy {
 	int fd[2]; /* fd[0]: worker 0's end; fd[1]: the echo peer's */
+	bool open;
 };
+
+static size_t convoy_shared_size(const struct pt_ctx *ctx)
+{
+	(void)ctx;
+	return sizeof(struct convoy);
+}
 
 static int convoy_setup(struct pt_ctx *ctx)
 {
-	struct convoy *c = calloc(1, sizeof(*c));
+	struct convoy *c = ctx->shared;
+	int ret;
 
-	if (!c)
-		return -ENOMEM;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->fd) != 0) {
-		int e = errno;
-
-		free(c);
-		snprintf(ctx->msg, sizeof(ctx->msg), "socketpair: %s", strerror(e));
-		return -e;
+		ret = -errno;
+		snprintf(ctx->msg, sizeof(ctx->msg), "socketpair: %s", strerror(-ret));
+		return ret;
 	}
-	ctx->priv = c;
+	/* Worker 0's end reaches a worker started by spawn too. */
+	ret = pt_ctx_pass_fd(c->fd[0]);
+	if (ret) {
+		close(c->fd[0]);
+		close(c->fd[1]);
+		snprintf(ctx->msg, sizeof(ctx->msg), "fcntl: %s", strerror(-ret));
+		return ret;
+	}
+	c->open = true;
 	ctx->duration_ns = (uint64_t)pt_param_int(ctx->params, "duration_ms") * PT_NSEC_PER_MSEC;
 	return 0;
 }
@@ -95,7 +109,7 @@ static void echo_peer(struct pt_team *t, void *arg)
 
 static int convoy_start(struct pt_ctx *ctx)
 {
-	struct convoy *c = ctx->priv;
+	struct convoy *c = ctx->shared;
 
 	return pt_team_helper(ctx->team, echo_peer, &c->fd[1]);
 }
@@ -143,7 +157,7 @@ static int cpu_worker(struct pt_worker *w, uint64_t tick)
 static int convoy_run(struct pt_worker *w)
 {
 	struct pt_ctx *ctx = pt_ctx_of(w);
-	struct convoy *c = ctx->priv;
+	struct convoy *c = ctx->shared;
 
 	if (w->id == 0)
 		return io_worker(w, c->fd[0]);
@@ -168,14 +182,13 @@ static int convoy_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 
 static void convoy_teardown(struct pt_ctx *ctx)
 {
-	struct convoy *c = ctx->priv;
+	struct convoy *c = ctx->shared;
 
-	if (!c)
+	if (!c->open)
 		return;
 	close(c->fd[0]);
 	close(c->fd[1]);
-	free(c);
-	ctx->priv = NULL;
+	c->open = false;
 }
 
 static double convoy_estimate(const struct pt_params *p, enum pt_model m, int n, int npus)
@@ -200,7 +213,7 @@ const struct pt_workload pt_wl_convoy = {
 	 * intervals whose effect CPython shows (5 ms default, 1 ms, 100 us). */
 	.suite = { .workers = "1,2", .intervals = "5000,1000,100", .models = "threads,procs,gil" },
 	.estimate_s = convoy_estimate,
-	.parent_state = true,
+	.shared_size = convoy_shared_size,
 	.setup = convoy_setup,
 	.start = convoy_start,
 	.run = convoy_run,

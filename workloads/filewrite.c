@@ -50,10 +50,16 @@ enum { SYNC_NONE, SYNC_END, SYNC_EVERY };
 static const char line_many[] = u8"МногоБукв\n";
 static const char line_few[] = u8"МалоБукв\n";
 
+/* What the workers read: in the arena (ctx->shared), so that a worker
+ * started by forkserver or spawn, which has no copy of the setup's memory,
+ * finds it too. */
 struct fw {
 	char dir[PATH_MAX - 32];
 	bool own_dir;		/* made by setup inside -p dir: removed by teardown */
-	const char *line;
+	bool ready;		/* setup succeeded */
+	/* The line itself, not a pointer to it: a worker started by spawn
+	 * runs a binary loaded elsewhere (PIE). */
+	char line[sizeof(line_many)];
 	size_t linelen;
 	uint64_t lines;
 	int io;
@@ -119,24 +125,28 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+static size_t fw_shared_size(const struct pt_ctx *ctx)
+{
+	(void)ctx;
+	return sizeof(struct fw);
+}
+
 static int fw_setup(struct pt_ctx *ctx)
 {
 	const struct pt_params *p = ctx->params;
 	const char *dir = pt_param_str(p, "dir");
-	struct fw *fw = calloc(1, sizeof(*fw));
+	struct fw *fw = ctx->shared;
 	int ret;
 
-	if (!fw)
-		return -ENOMEM;
 	fw->lines = (uint64_t)pt_param_int(p, "lines");
-	fw->line = fw->lines > 500 ? line_many : line_few;
+	memcpy(fw->line, fw->lines > 500 ? line_many : line_few,
+	       fw->lines > 500 ? sizeof(line_many) : sizeof(line_few));
 	fw->linelen = strlen(fw->line);
 	fw->io = (int)pt_param_int(p, "io");
 	fw->block = (size_t)pt_param_int(p, "block");
 	ret = parse_sync(pt_param_str(p, "sync"), &fw->sync, &fw->sync_every);
 	if (ret) {
 		snprintf(ctx->msg, sizeof(ctx->msg), "bad sync '%s'", pt_param_str(p, "sync"));
-		free(fw);
 		return ret;
 	}
 	/* every:K beyond the file is one fsync at the end; this also keeps
@@ -156,14 +166,13 @@ static int fw_setup(struct pt_ctx *ctx)
 		if (ret) {
 			snprintf(ctx->msg, sizeof(ctx->msg),
 				 "cannot make a directory in %.100s: %s", dir, strerror(-ret));
-			free(fw);
 			return ret;
 		}
 		fw->own_dir = true;
 	} else {
 		snprintf(fw->dir, sizeof(fw->dir), "%s", ctx->tmpdir);
 	}
-	ctx->priv = fw;
+	fw->ready = true;
 	return 0;
 }
 
@@ -327,7 +336,7 @@ static int write_blocks(struct pt_worker *w, const struct fw *fw, int fd, uint64
 
 static int fw_run(struct pt_worker *w)
 {
-	const struct fw *fw = pt_ctx_of(w)->priv;
+	const struct fw *fw = pt_ctx_of(w)->shared;
 	char path[PATH_MAX];
 	const char *what = "open";
 	uint64_t off = 0;
@@ -471,7 +480,7 @@ out:
 
 static int fw_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 {
-	const struct fw *fw = ctx->priv;
+	const struct fw *fw = ctx->shared;
 	char path[PATH_MAX];
 	double bytes = (double)ctx->nworkers * (double)fw->lines * (double)fw->linelen;
 	double wall = (double)st->wall_ns / 1e9;
@@ -492,10 +501,10 @@ static int fw_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
 
 static void fw_teardown(struct pt_ctx *ctx)
 {
-	struct fw *fw = ctx->priv;
+	struct fw *fw = ctx->shared;
 	char path[PATH_MAX];
 
-	if (!fw)
+	if (!fw->ready)
 		return;
 	for (int i = 0; i < ctx->nworkers; i++) {
 		file_path(fw, i, path, sizeof(path));
@@ -503,8 +512,7 @@ static void fw_teardown(struct pt_ctx *ctx)
 	}
 	if (fw->own_dir)
 		rmdir(fw->dir);
-	free(fw);
-	ctx->priv = NULL;
+	fw->ready = false;
 }
 
 /* Per line, on the development machine (2 workers, /tmp on a virtio
@@ -535,7 +543,7 @@ const struct pt_workload pt_wl_filewrite = {
 	.suite = { .workers = "1,2", .sweep = "io=stdio,write", .models = "serial,threads,procs,gil" },
 	.estimate_s = fw_estimate,
 	.validate = fw_validate,
-	.parent_state = true,
+	.shared_size = fw_shared_size,
 	.setup = fw_setup,
 	.run = fw_run,
 	.finish = fw_finish,

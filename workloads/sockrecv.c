@@ -71,6 +71,17 @@ struct sr_feed {
 	bool dead;		/* sending failed: see sr.feed_err */
 };
 
+/* What the workers read: in the arena (ctx->shared), so that a worker
+ * started by forkserver or spawn finds it too; the descriptors are passed
+ * to it at their numbers. */
+struct sr_workers {
+	size_t msg_size;
+	int timeout_ms;
+	int wait;
+	int wfd[];		/* each worker's end */
+};
+
+/* The feeder's side, in the point's process (ctx->priv). */
 struct sr {
 	int n;
 	int *wfd, *ffd;		/* worker's end, feeder's end */
@@ -187,11 +198,32 @@ static int make_pairs(struct sr *sr, int transport, char *msg, size_t msglen)
 		}
 		sr->wfd[i] = sv[0];
 		sr->ffd[i] = sv[1];
+		/* The worker's end reaches a worker started by spawn too. */
+		ret = pt_ctx_pass_fd(sv[0]);
+		if (ret) {
+			snprintf(msg, msglen, "fcntl: %s", strerror(-ret));
+			goto out;
+		}
 	}
 out:
 	if (lfd >= 0)
 		close(lfd);
 	return ret;
+}
+
+static size_t sr_shared_size(const struct pt_ctx *ctx)
+{
+	return sizeof(struct sr_workers) + (size_t)ctx->nworkers * sizeof(int);
+}
+
+/* What the workers need, where every worker finds it. */
+static void publish(const struct sr *sr, struct sr_workers *sw)
+{
+	sw->msg_size = sr->msg_size;
+	sw->timeout_ms = sr->timeout_ms;
+	sw->wait = sr->wait;
+	for (int i = 0; i < sr->n; i++)
+		sw->wfd[i] = sr->wfd[i];
 }
 
 static int sr_setup(struct pt_ctx *ctx)
@@ -247,6 +279,7 @@ static int sr_setup(struct pt_ctx *ctx)
 	}
 	ctx->duration_ns = (uint64_t)pt_param_int(p, "duration_ms") * PT_NSEC_PER_MSEC;
 	ctx->priv = sr;
+	publish(sr, ctx->shared);
 	return 0;
 fail:
 	sr_free(sr);
@@ -373,7 +406,7 @@ static int sr_start(struct pt_ctx *ctx)
 
 /* Takes the whole messages at the start of @buf; returns the bytes used,
  * or a negative errno with a message when one is not what was sent. */
-static ssize_t take_messages(struct pt_worker *w, const struct sr *sr, const char *buf,
+static ssize_t take_messages(struct pt_worker *w, const struct sr_workers *sr, const char *buf,
 			     size_t have, uint32_t *seq, uint64_t now)
 {
 	size_t used = 0;
@@ -399,7 +432,7 @@ static ssize_t take_messages(struct pt_worker *w, const struct sr *sr, const cha
 
 static int sr_run(struct pt_worker *w)
 {
-	const struct sr *sr = pt_ctx_of(w)->priv;
+	const struct sr_workers *sr = pt_ctx_of(w)->shared;
 	int fd = sr->wfd[w->id];
 	size_t cap = sr->msg_size < 65536 ? 65536 / sr->msg_size * sr->msg_size : sr->msg_size;
 	size_t have = 0;
@@ -527,7 +560,7 @@ const struct pt_workload pt_wl_sockrecv = {
 	 * stop_ms shows how long noticing the cleared flag takes. */
 	.suite = { .workers = "1,2", .models = "threads,procs,gil" },
 	.estimate_s = sr_estimate,
-	.parent_state = true,
+	.shared_size = sr_shared_size,
 	.setup = sr_setup,
 	.start = sr_start,
 	.run = sr_run,

@@ -10,6 +10,7 @@
 #include "param.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -63,7 +64,10 @@ struct pt_ctx {
 	const char *tmpdir;	/* private directory of this repetition */
 	struct pt_team *team;
 	void *shared;		/* wl->shared_size(ctx) bytes of the arena, zeroed */
-	void *priv;		/* process-local state, the workload's own */
+	/* Process-local state, the workload's own: the point's process sees
+	 * it, a worker started by forkserver or spawn does not (what workers
+	 * read goes in shared, descriptors through pt_ctx_pass_fd()). */
+	void *priv;
 	uint64_t duration_ns;	/* setup sets it for a fixed-time workload */
 	int ndaemons;		/* setup may ask for daemon workers */
 	/* Filled by finish(): */
@@ -85,6 +89,21 @@ static inline int pt_ctx_mkdtemp(const struct pt_ctx *ctx, char *tmpl)
 	return mkdtemp(tmpl) ? 0 : -errno;
 }
 
+/* Lets a worker started by exec (the spawn start method) inherit @fd at
+ * its number, as multiprocessing hands a spawned child its handles (CPython
+ * Lib/multiprocessing/popen_spawn_posix.py: the descriptors that
+ * duplicate_for_child() collects go to spawnv_passfds()); fork and
+ * forkserver pass every descriptor anyway. The workload keeps the number
+ * in ctx->shared, which every worker sees. 0 or a negative errno. */
+static inline int pt_ctx_pass_fd(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0 || fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
 static inline struct pt_ctx *pt_ctx_of(const struct pt_worker *w)
 {
 	return w->arg;
@@ -101,10 +120,6 @@ struct pt_workload {
 	const char *skip_why;	/* why a model is not meaningful, for the log */
 	bool fixed_time;	/* runs for a duration instead of a fixed amount of work */
 	enum pt_host_dep host;	/* how its figure follows the host's CPU speed */
-	/* The workers use setup's process-local state (ctx->priv: sockets,
-	 * files), which a worker started by forkserver or spawn lacks: such
-	 * points are skipped. */
-	bool parent_state;
 	/* The parameter that sets the amount of work, which the driver sizes
 	 * from pilots so that a repetition lasts its target time, unless -p
 	 * gives it (or --quick); NULL: not sized (fixed-time workloads, and
