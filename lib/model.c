@@ -790,6 +790,12 @@ static void collect_workers(const struct pt_team *t, struct pt_team_stats *st)
 		struct pt_worker_figures *f = &st->worker[i];
 
 		f->name = t->workers[i].name;
+		/* A daemon thread still running (abandoned) writes its slot
+		 * yet: its figures are not final, and not read. A forked
+		 * worker has been reaped by now. */
+		if (t->cfg.model != PT_MODEL_PROCS &&
+		    !atomic_load_explicit(&s->done, memory_order_acquire))
+			continue;
 		f->ops = s->ops;
 		for (int m = 0; m < PT_MAX_METRICS; m++) {
 			f->metric[m] = s->metric[m];
