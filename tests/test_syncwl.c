@@ -422,3 +422,44 @@ Test(syncwl, metric_names_are_distinct, .timeout = 10)
 			}
 	}
 }
+
+/* Many workers and a CPU-bound neighbour, under the GIL models (threads:
+ * ThreadSanitizer watches them), free threading and processes: every
+ * primitive's invariants hold under contention, and nothing is left. */
+static void crowd(const struct pt_workload *wl, const char *const kv[],
+		  void (*check)(enum pt_model m, int n, const struct pt_result *r))
+{
+	static const enum pt_model models[] = { PT_MODEL_GIL, PT_MODEL_GIL_OLD, PT_MODEL_FT,
+						PT_MODEL_PROCS };
+	const int n = 12;
+
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		/* A short switch interval: many GIL handoffs in a short run. */
+		struct pt_point pt = { .wl = wl, .model = models[i], .nworkers = n,
+				       .switch_interval_us = 100, .check_interval = 100,
+				       .neighbours = 1 };
+		struct pt_result r;
+
+		cr_assert_eq(pt_test_run_kv(&pt, kv, &r), PT_ST_OK, "%s %s n=%d: %s", wl->name,
+			     pt_model_name(models[i]), n, r.msg);
+		check(models[i], n, &r);
+	}
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "%s left a process", wl->name);
+}
+
+Test(syncwl, primitives_under_contention, .timeout = 600)
+{
+	int before = thread_count(&pt_wl_timer);
+
+	crowd(&pt_wl_event, (const char *const[]){ "pattern=pingpong", NULL }, event_pingpong);
+	crowd(&pt_wl_event, (const char *const[]){ "pattern=wakeall", NULL }, event_wakeall);
+	crowd(&pt_wl_condition, NULL, condition_check);
+	crowd(&pt_wl_semaphore, NULL, semaphore_check);
+	crowd(&pt_wl_barrier, NULL, barrier_check);
+	crowd(&pt_wl_queue, (const char *const[]){ "kind=fifo", "maxsize=1", NULL }, queue_check);
+	crowd(&pt_wl_queue, (const char *const[]){ "kind=priority", "maxsize=4", NULL },
+	      queue_check);
+	crowd(&pt_wl_timer, NULL, timer_check);
+	/* Every helper thread (ticking, Timer) was joined. */
+	cr_assert_eq(count_tasks(), before);
+}
