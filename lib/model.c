@@ -122,6 +122,7 @@ int pt_team_init(struct pt_team *t, const struct pt_team_config *cfg)
 	    (cfg->neighbours && (cfg->model == PT_MODEL_SERIAL || !cfg->neighbour_body)))
 		return -EINVAL;
 	t->cfg = *cfg;
+	t->spawner = getpid();
 	if (!t->cfg.start)
 		t->cfg.start = &pt_start_fork;
 	n = t->nall = cfg->nworkers + cfg->neighbours;
@@ -619,9 +620,15 @@ bool pt_worker_join(struct pt_team *t, int i, uint64_t timeout_ns)
 	uint64_t deadline = timeout_ns ? pt_now_ns() + timeout_ns : 0, now;
 
 	while (!atomic_load_explicit(done, memory_order_acquire)) {
-		if (t->cfg.model == PT_MODEL_PROCS && t->workers[i].task.running) {
-			/* A crashed child never sets done: ask the kernel. */
-			if (proc_worker_gone(t, &t->workers[i]))
+		if (t->cfg.model == PT_MODEL_PROCS) {
+			/* A crashed child never sets done. Its spawner asks the
+			 * kernel; another process of the team (a worker, whose
+			 * copy of the spawner's bookkeeping names processes
+			 * that are not its children) sees the spawner clear
+			 * live once it has reaped the child. */
+			if (t->spawner == getpid() ? !t->workers[i].task.running ||
+							     proc_worker_gone(t, &t->workers[i])
+						   : !pt_worker_is_alive(t, i))
 				return true;
 			if (deadline && pt_now_ns() >= deadline)
 				return false;

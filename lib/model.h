@@ -207,6 +207,7 @@ struct pt_team {
 	 * flag): pt_team_destroy() leaves its memory alone. */
 	bool abandoned;
 	bool stopped;		/* pt_team_stop() has run */
+	pid_t spawner;		/* the process that spawns (and reaps) the workers */
 };
 
 /* Maps the arena and prepares the slots. Returns 0 or a negative errno. */

@@ -670,3 +670,50 @@ Test(model, thread_api_is_consistent_in_every_process, .timeout = 60)
 		pt_team_destroy(&t);
 	}
 }
+
+/* --- Bug: a forked worker's Thread.join() of an earlier sibling --- */
+
+struct join_view {
+	_Atomic int release;	 /* worker 0 returns once set */
+	_Atomic int joined_live; /* worker 2's join said "finished" while 0 ran */
+	_Atomic int joined_dead; /* worker 2's join of the crashed worker 1 ended */
+};
+
+static int join_body(struct pt_worker *w)
+{
+	struct join_view *v = w->team->shared;
+
+	if (w->id == 1)
+		raise(SIGKILL); /* dies at once, never returning */
+	if (w->id == 0) {
+		wait_flag_blocking(w, &v->release);
+		return 0;
+	}
+	/* Worker 2, forked after the others: worker 0 is still running, so a
+	 * join with a timeout must time out; worker 1 died, so its join ends. */
+	atomic_store(&v->joined_live, pt_worker_join(w->team, 0, 50 * PT_NSEC_PER_MSEC));
+	atomic_store(&v->joined_dead, pt_worker_join(w->team, 1, 20 * PT_NSEC_PER_SEC));
+	atomic_store(&v->release, 1);
+	return 0;
+}
+
+Test(model, join_of_a_sibling_in_a_forked_worker, .timeout = 60)
+{
+	struct pt_team_config cfg = { .model = PT_MODEL_PROCS, .nworkers = 3, .body = join_body,
+				      .shared_size = sizeof(struct join_view) };
+	struct pt_team_stats *st = malloc(sizeof(*st));
+	struct pt_team t;
+	struct join_view *v;
+
+	cr_assert_eq(pt_team_init(&t, &cfg), 0);
+	cr_assert_eq(pt_team_spawn(&t), 0);
+	v = t.shared;
+	pt_team_go(&t);
+	cr_assert_eq(pt_team_join(&t, 0), 0);
+	pt_team_collect(&t, st);
+	cr_assert_eq(atomic_load(&v->release), 1, "worker 2 did not get through its joins");
+	cr_assert_not(atomic_load(&v->joined_live), "join said a running sibling had finished");
+	cr_assert(atomic_load(&v->joined_dead), "join of a dead sibling timed out");
+	pt_team_destroy(&t);
+	free(st);
+}
