@@ -5,6 +5,7 @@
 // the same workload body, or a child task, then exits.
 #include "neighbour.h"
 #include "point.h"
+#include "pystart.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -128,6 +129,12 @@ static int spawned_main(const struct pt_spawn_req *r)
 		die("the team does not fit its arena", strerror(-ret));
 	ctx.team = &team;
 	ctx.shared = team.shared;
+	if (r->py_counts && ((char *)r->py_counts < (char *)r->base ||
+			     (char *)(r->py_counts + 1) > (char *)r->base + r->size))
+		die("Python cost counters", "outside the arena");
+	/* Python's start costs, as the spawner models them (no image here:
+	 * a spawned interpreter builds its own heap, pt_py_child). */
+	pt_py_set(r->python, r->py_counts);
 	return pt_team_run_attached(&team, r->id, r->fn, r->arg);
 }
 

@@ -5,6 +5,7 @@
 // arena and leave their figures in their own slot there.
 #include "model.h"
 
+#include "pystart.h"
 #include "futex.h"
 #include "work.h"
 
@@ -385,6 +386,8 @@ static int task_run(struct pt_task *k)
 	c.daemon = false;
 	c.arg = k->arg;
 	pt_extra_enter(&c);
+	/* Python's Thread/Process bootstrap, when modelled (lib/pystart.h). */
+	pt_py_child(&c);
 	rc = k->fn(&c);
 	pt_extra_leave(&c);
 	return rc;
@@ -412,6 +415,8 @@ int pt_task_start(struct pt_worker *w, struct pt_task *k, pt_body_fn fn, void *a
 	k->fn = fn;
 	k->arg = arg;
 	k->parent = w;
+	/* Thread()/Process() objects, start() and join(), when modelled. */
+	pt_py_parent(w);
 	if (t->cfg.model == PT_MODEL_PROCS)
 		ret = t->cfg.start->start(t, NULL, k, task_proc_entry, k);
 	else

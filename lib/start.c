@@ -5,6 +5,7 @@
 #include "start.h"
 
 #include "clock.h"
+#include "pystart.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -94,6 +95,8 @@ static int write_all(int fd, const void *buf, size_t len)
  * forked (multiprocessing passes a child its handles the same way). */
 struct fs_req {
 	int op;
+	bool py_on;		/* FS_PYTHON: model Python's costs (lib/pystart.h) */
+	struct pt_py_counts *py_counts;
 	pt_proc_main_fn main;
 	void *arg;
 	bool by_value;
@@ -101,7 +104,7 @@ struct fs_req {
 	int nfds;
 	int fds[FS_MAX_FDS];	/* their numbers in the requester */
 };
-enum { FS_START = 1, FS_STOP = 2 };
+enum { FS_START = 1, FS_STOP = 2, FS_PYTHON = 3 };
 
 /* Replies on the request's own socket: the pid (or an errno), then, when
  * the process has ended, its wait status. */
@@ -289,6 +292,15 @@ static void server_main(int srv)
 				break;
 			continue;
 		}
+		if (rq.op == FS_PYTHON) {
+			/* The server holds an interpreter, as Python's does:
+			 * its children inherit it and the setting. */
+			pt_py_set(rq.py_on, rq.py_counts);
+			rep.err = rq.py_on ? -pt_py_image(pt_py_cost(PT_PY_FORKSERVER)->image_kib) : 0;
+			write_all(reply, &rep, sizeof(rep));
+			close(reply);
+			continue;
+		}
 		if (tab.n == tab.cap) {
 			size_t ncap = tab.cap ? 2 * tab.cap : 16;
 			struct fs_child *n = realloc(tab.v, ncap * sizeof(*n));
@@ -397,21 +409,49 @@ static int open_fds(int *fds, const int *skip, int nskip)
 	return n;
 }
 
+/* Sends request @rq (its nfds descriptors, after @reply) to the server and
+ * reads the first reply on @reply's peer @rfd into @rep. 0 or a negative
+ * errno (last_error says why). */
+static int fs_call(struct fs_req *rq, int reply, int rfd, struct fs_started *rep)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * (FS_MAX_FDS + 1))];
+	struct iovec iov = { rq, sizeof(*rq) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	struct pollfd p;
+	ssize_t n;
+	int ret;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)(rq->nfds + 1));
+	memcpy(CMSG_DATA(cm), &reply, sizeof(int));
+	memcpy(CMSG_DATA(cm) + sizeof(int), rq->fds, sizeof(int) * (size_t)rq->nfds);
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)(rq->nfds + 1));
+	while ((n = sendmsg(fs.ctrl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return -errno;
+	p = (struct pollfd){ .fd = rfd, .events = POLLIN };
+	while ((ret = poll(&p, 1, (int)(REPLY_NS / PT_NSEC_PER_MSEC))) < 0 && errno == EINTR)
+		;
+	if (ret <= 0 || read_retry(rfd, rep, sizeof(*rep)) != (ssize_t)sizeof(*rep)) {
+		snprintf(last_error, sizeof(last_error), "forkserver: no reply from the server");
+		return -EPIPE;
+	}
+	return rep->err ? -rep->err : 0;
+}
+
 static int forkserver_start(struct pt_team *t, struct pt_worker *w, struct pt_task *k,
 			    pt_proc_main_fn main, void *arg)
 {
 	static _Thread_local struct fs_req rq;
-	char cbuf[CMSG_SPACE(sizeof(int) * (FS_MAX_FDS + 1))];
-	struct iovec iov = { &rq, sizeof(rq) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
 	struct fs_started rep;
-	struct pollfd p;
 	int sv[2], ret;
-	ssize_t n;
 
-	memset(cbuf, 0, sizeof(cbuf));
 	memset(&rq, 0, sizeof(rq));
 	rq.op = FS_START;
 	rq.main = main;
@@ -441,31 +481,10 @@ static int forkserver_start(struct pt_team *t, struct pt_worker *w, struct pt_ta
 		close(sv[1]);
 		goto fail;
 	}
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)(rq.nfds + 1));
-	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
-	memcpy(CMSG_DATA(cm) + sizeof(int), rq.fds, sizeof(int) * (size_t)rq.nfds);
-	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)(rq.nfds + 1));
-	while ((n = sendmsg(fs.ctrl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	ret = n < 0 ? -errno : 0;
+	ret = fs_call(&rq, sv[1], sv[0], &rep);
 	close(sv[1]);
 	if (ret)
 		goto fail;
-	p = (struct pollfd){ .fd = sv[0], .events = POLLIN };
-	while ((ret = poll(&p, 1, (int)(REPLY_NS / PT_NSEC_PER_MSEC))) < 0 && errno == EINTR)
-		;
-	if (ret <= 0 || read_retry(sv[0], &rep, sizeof(rep)) != (ssize_t)sizeof(rep)) {
-		snprintf(last_error, sizeof(last_error), "forkserver: no reply from the server");
-		ret = -EPIPE;
-		goto fail;
-	}
-	if (rep.err) {
-		ret = -rep.err;
-		goto fail;
-	}
 	ret = fs_remember(rep.pid, sv[0]);
 	if (ret) {
 		kill(rep.pid, SIGKILL);
@@ -475,6 +494,29 @@ static int forkserver_start(struct pt_team *t, struct pt_worker *w, struct pt_ta
 	return 0;
 fail:
 	close(sv[0]);
+	return ret;
+}
+
+int pt_start_python(struct pt_team *t, bool on, struct pt_py_counts *counts)
+{
+	struct fs_req rq = { .op = FS_PYTHON, .py_on = on, .py_counts = counts };
+	struct fs_started rep;
+	int sv[2], ret;
+
+	pt_py_set(on, counts);
+	/* This process is a Python interpreter: its heap is what a fork
+	 * copies the page tables of, threads or not. */
+	ret = on ? pt_py_image(pt_py_cost(PT_PY_FORK)->image_kib) : 0;
+	if (ret || t->cfg.model != PT_MODEL_PROCS || t->cfg.start != &pt_start_forkserver ||
+	    fs.team != t || fs.ctrl < 0 || fs.owner != getpid())
+		return ret;
+	/* The server started before the workload's setup: tell it now,
+	 * before the clock starts. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	ret = fs_call(&rq, sv[1], sv[0], &rep);
+	close(sv[0]);
+	close(sv[1]);
 	return ret;
 }
 
@@ -591,10 +633,12 @@ static int spawn_start(struct pt_team *t, struct pt_worker *w, struct pt_task *k
 		return -EBADF;
 	/* Everything is built before the fork: the child only execs. */
 	snprintf(req, sizeof(req),
-		 ENV_REQ "=%d:%" PRIxPTR ":%zu:%d:%d:%d:%d:%d:%" PRIu64 ":%" PRIxPTR ":%" PRIxPTR,
+		 ENV_REQ "=%d:%" PRIxPTR ":%zu:%d:%d:%d:%d:%d:%" PRIu64 ":%" PRIxPTR ":%" PRIxPTR
+			 ":%d:%" PRIxPTR,
 		 t->arena.fd, (uintptr_t)t->arena.base, t->arena.size, id, w ? w->bind_pu : -1,
 		 t->cfg.nworkers,
-		 t->cfg.neighbours, t->cfg.ndaemons, t->cfg.duration_ns, fn, targ);
+		 t->cfg.neighbours, t->cfg.ndaemons, t->cfg.duration_ns, fn, targ, pt_py_on() ? 1 : 0,
+		 (uintptr_t)pt_py_counts());
 	while (environ && environ[nenv])
 		nenv++;
 	envp = calloc(nenv + 3, sizeof(*envp));
@@ -670,22 +714,25 @@ const struct pt_start_method pt_start_spawn = {
 bool pt_spawn_request(struct pt_spawn_req *r)
 {
 	const char *e = getenv(ENV_REQ);
-	uintptr_t base, fn, arg;
-	int used = 0;
+	uintptr_t base, fn, arg, counts;
+	int used = 0, py;
 
 	if (!e)
 		return false;
 	memset(r, 0, sizeof(*r));
-	if (sscanf(e, "%d:%" SCNxPTR ":%zu:%d:%d:%d:%d:%d:%" SCNu64 ":%" SCNxPTR ":%" SCNxPTR "%n",
+	if (sscanf(e, "%d:%" SCNxPTR ":%zu:%d:%d:%d:%d:%d:%" SCNu64 ":%" SCNxPTR ":%" SCNxPTR
+		   ":%d:%" SCNxPTR "%n",
 		   &r->fd, &base, &r->size, &r->id, &r->bind_pu, &r->nworkers, &r->neighbours,
-		   &r->ndaemons, &r->duration_ns, &fn, &arg, &used) != 11 ||
-	    e[used]) {
+		   &r->ndaemons, &r->duration_ns, &fn, &arg, &py, &counts, &used) != 13 ||
+	    e[used] || (py != 0 && py != 1)) {
 		fprintf(stderr, "ptbench: malformed %s='%s'\n", ENV_REQ, e);
 		_exit(127);
 	}
 	r->base = (void *)base;
 	r->fn = fn ? (pt_body_fn)((uintptr_t)anchor + fn) : NULL;
 	r->arg = (void *)arg;
+	r->python = py;
+	r->py_counts = (struct pt_py_counts *)counts;
 	r->args = getenv(ENV_ARGS);
 	if (r->args) {
 		r->args = strdup(r->args);

@@ -28,6 +28,14 @@ void pt_start_set_exe(const char *path);
  * than an errno ("cannot exec '/x': Permission denied"), else "". */
 const char *pt_start_last_error(void);
 
+/* Models CPython's costs of starting a Thread or Process (lib/pystart.h)
+ * in @t's child tasks, or stops: for this process, the processes it forks,
+ * and the forkserver's server, which then holds an interpreter image too.
+ * Call it from the workload's setup (before the clock). @counts (NULL, or
+ * in the arena) adds up the work done. 0 or a negative errno. */
+struct pt_py_counts;
+int pt_start_python(struct pt_team *t, bool on, struct pt_py_counts *counts);
+
 /* For tests: the resident size (KiB) of the last forkserver this process
  * stopped, read just before it was stopped; -1 if none. */
 long pt_start_forkserver_rss_kib(void);
@@ -46,6 +54,8 @@ struct pt_spawn_req {
 	pt_body_fn fn;		/* a child task's target, or NULL: worker id */
 	void *arg;		/* its argument: NULL or a pointer into the arena */
 	const char *args;	/* the team's cfg.spawn_args */
+	bool python;		/* the spawner models Python's start costs... */
+	struct pt_py_counts *py_counts; /* ...counting them here (in the arena) */
 };
 
 /* True, with @r filled, when the calling process was started by the spawn

@@ -5,6 +5,8 @@
 // start method under procs, multiprocessing.Process); -p rss=SIZE grows the
 // parent's touched memory first, which fork's page-table copy pays for and a
 // thread's creation does not.
+#include "pystart.h"
+#include "start.h"
 #include "workload.h"
 
 #include <errno.h>
@@ -23,23 +25,53 @@ static const struct pt_param_def params[] = {
 	{ .name = "rss", .type = PT_PARAM_SIZE, .def = "0", .quick = "0",
 	  .help = "memory the parent touches before it spawns (e.g. 256M)",
 	  .min = 0, .max = (int64_t)1 << 40 },
+	{ .name = "pycost", .type = PT_PARAM_ENUM, .def = "on", .choices = "on|off",
+	  .help = "on: each start also pays what CPython's Thread or Process (by start method) "
+		  "costs beyond the C start (lib/pystart.c); off: bare C" },
 	{ 0 },
 };
+
+static const struct pt_metric_def metrics[] = {
+	{ "py_ticks", "modelled Python work per start, ticks (starter and new worker)" },
+	{ "py_pages", "pages a started process wrote to take CPython's page faults" },
+	{ 0 },
+};
+enum { M_PY_TICKS, M_PY_PAGES };
 
 struct spawn_priv {
 	void *mem;
 	size_t len;
 };
 
+static bool pycost_on(const struct pt_ctx *ctx)
+{
+	return pt_param_int(ctx->params, "pycost") == 0;
+}
+
+/* The modelled work's counts, shared by every process of the point. */
+static size_t spawn_shared_size(const struct pt_ctx *ctx)
+{
+	(void)ctx;
+	return sizeof(struct pt_py_counts);
+}
+
 static int spawn_setup(struct pt_ctx *ctx)
 {
 	struct spawn_priv *p = calloc(1, sizeof(*p));
 	size_t len = (size_t)pt_param_int(ctx->params, "rss");
 	long page = sysconf(_SC_PAGESIZE);
+	int ret;
 
 	if (!p)
 		return -ENOMEM;
 	ctx->priv = p;
+	/* A Python process: its interpreter's heap, and what a Thread or
+	 * Process start costs it (forkserver's server is told here too). */
+	ret = pt_start_python(ctx->team, pycost_on(ctx), ctx->shared);
+	if (ret) {
+		snprintf(ctx->msg, sizeof(ctx->msg), "pycost: %s", strerror(-ret));
+		return ret;
+	}
 	if (!len)
 		return 0;
 	/* Private anonymous memory, every page touched: the resident size a
@@ -95,6 +127,21 @@ static int spawn_run(struct pt_worker *w)
 	return 0;
 }
 
+/* What the Python model added per start (NAN when off). */
+static int spawn_finish(struct pt_ctx *ctx, const struct pt_team_stats *st)
+{
+	struct pt_py_counts *c = ctx->shared;
+	uint64_t starts = st->ops;
+
+	if (!pycost_on(ctx) || !starts)
+		return 0;
+	ctx->metric[M_PY_TICKS] =
+		(double)(atomic_load(&c->parent_ticks) + atomic_load(&c->child_ticks)) /
+		(double)starts;
+	ctx->metric[M_PY_PAGES] = (double)atomic_load(&c->child_pages) / (double)starts;
+	return 0;
+}
+
 static void spawn_teardown(struct pt_ctx *ctx)
 {
 	struct spawn_priv *p = ctx->priv;
@@ -130,13 +177,16 @@ const struct pt_workload pt_wl_spawn = {
 	.summary = "create+join a thread (thread models) or start+join a process by its start "
 		   "method (procs), in a loop",
 	.params = params,
+	.metrics = metrics,
 	.models = PT_MODELS_ALL,
 	.min_workers = 1,
 	.size = "spawns",
 	.suite = { .workers = "1", .sweep = "rss=0,256M", .starts = "fork,forkserver,spawn",
 		   .models = "serial,threads,procs,gil" },
 	.estimate_s = spawn_estimate,
+	.shared_size = spawn_shared_size,
 	.setup = spawn_setup,
 	.run = spawn_run,
+	.finish = spawn_finish,
 	.teardown = spawn_teardown,
 };
