@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -627,9 +628,49 @@ int pt_rx_open(struct pt_rx *rx, struct pt_chan *c, struct pt_worker *w)
 	return 0;
 }
 
+/* Fresh private memory of @len bytes (every page faults in when touched), or
+ * NULL. */
+static unsigned char *fresh_map(size_t len)
+{
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+static void drop_big(struct pt_rx *rx)
+{
+	if (rx->big)
+		munmap(rx->big, rx->big_len);
+	rx->big = NULL;
+	rx->big_len = 0;
+}
+
+/* A large item as CPython receives it: Connection.recv_bytes() reads into a
+ * new buffer and pickle.loads() makes a new bytes object of it; from
+ * PICKLE_BIG on, each is fresh mmap'ed memory (glibc's mmap threshold)
+ * whose pages fault in, so both are made anew for every item here, and
+ * loads' copy is the memcpy between them. @wire (h->len bytes, read) is
+ * unmapped; the item then lives in rx->big. Returns 0 or a negative errno. */
+static int big_item(struct pt_rx *rx, const struct pt_msg *h, unsigned char *wire)
+{
+	unsigned char *obj = fresh_map(h->len);
+
+	if (!obj) {
+		munmap(wire, h->len);
+		return -ENOMEM;
+	}
+	memcpy(obj, wire, h->len);
+	munmap(wire, h->len);
+	drop_big(rx);
+	rx->big = obj;
+	rx->big_len = h->len;
+	return 0;
+}
+
 static int pipe_recv(struct pt_rx *rx, struct pt_msg *h, uint64_t timeout_ns)
 {
 	struct pt_chan *c = rx->c;
+	unsigned char *wire = NULL;
 	int ret;
 
 	/* Queue.get: `with self._rlock: res = self._recv_bytes()`, then
@@ -641,16 +682,26 @@ static int pipe_recv(struct pt_rx *rx, struct pt_msg *h, uint64_t timeout_ns)
 	ret = read_all(c->rfd, h, sizeof(*h), timeout_ns);
 	if (!ret && (h->check != msg_check(h) || h->len > c->cfg.max_len))
 		ret = -EBADMSG;
+	if (!ret && h->len >= PICKLE_BIG && !(wire = fresh_map(h->len)))
+		ret = -ENOMEM;
 	if (!ret && h->len)
-		ret = read_all(c->rfd, rx->buf, h->len, STALL_NS);
+		ret = read_all(c->rfd, wire ? wire : rx->buf, h->len, STALL_NS);
 	pt_sem_release(&c->rlock, 1);
 	pt_block_end(rx->w);
-	if (ret)
+	if (ret) {
+		if (wire)
+			munmap(wire, h->len);
 		return ret == -EPIPE ? -EBADMSG : ret;
+	}
 	if (c->cfg.maxsize)
 		pt_sem_release(&c->slots, 1);
-	pt_spend_ns(rx->w, pt_pickle_loads_ns(h->len));
-	return 0;
+	if (h->len < PICKLE_BIG) {
+		pt_spend_ns(rx->w, pt_pickle_loads_ns(h->len));
+		return 0;
+	}
+	/* loads' per-item cost in ticks; its copy and the faults for real. */
+	pt_spend_ns(rx->w, pt_pickle_loads_ns(0));
+	return big_item(rx, h, wire);
 }
 
 int pt_rx_get(struct pt_rx *rx, struct pt_msg *h, const void **data, uint64_t timeout_ns)
@@ -680,7 +731,7 @@ int pt_rx_get(struct pt_rx *rx, struct pt_msg *h, const void **data, uint64_t ti
 		ret = pipe_recv(rx, h, timeout_ns);
 		if (ret)
 			return ret;
-		*data = rx->buf;
+		*data = h->len >= PICKLE_BIG ? rx->big : rx->buf;
 		break;
 	default:
 		return -EINVAL;
@@ -690,6 +741,7 @@ int pt_rx_get(struct pt_rx *rx, struct pt_msg *h, const void **data, uint64_t ti
 
 void pt_rx_close(struct pt_rx *rx)
 {
+	drop_big(rx);
 	free(rx->buf);
 	memset(rx, 0, sizeof(*rx));
 }

@@ -132,6 +132,9 @@ struct pt_rx {
 	struct pt_worker *w;
 	unsigned char *buf;
 	size_t cap;
+	/* PIPE: the last large item, in memory of its own (see pipe_recv). */
+	unsigned char *big;
+	size_t big_len;
 };
 
 int pt_tx_open(struct pt_tx *tx, struct pt_chan *c, struct pt_worker *w, bool feeder);

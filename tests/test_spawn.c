@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 // spawn: every model creates and joins (or forks and reaps) exactly the
-// asked number of workers, with a latency each, and leaves no child behind.
+// asked number of workers, with a latency each, and leaves no child behind;
+// with pycost=on every start pays CPython's modelled work (lib/pystart), done
+// by the starter and by the new worker and counted; off removes it.
 #include "point.h"
+#include "pystart.h"
+#include "runpoint.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -117,4 +121,73 @@ Test(spawn, floors_fails_on_a_failed_spawn, .timeout = 60)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "floors exited %d: %s", st, out);
 	cr_assert(strstr(out, "floors: pthread_create: "), "%s", out);
 	cr_assert_null(strstr(out, "pthread_create_join "), "a figure was printed: %s", out);
+}
+
+/* The modelled work of a Python start, counted where it is done: the
+ * starter's ticks and the new worker's (a forked, forkserver-forked or
+ * exec'd process counts into the arena), and the pages a new process
+ * writes to take CPython's page faults. Exact counts, not timings. */
+Test(spawn, python_start_work_is_done_and_counted, .timeout = 240)
+{
+	static const struct {
+		enum pt_model m;
+		const struct pt_start_method *s;
+		enum pt_py_kind k;
+	} cases[] = {
+		{ PT_MODEL_GIL, NULL, PT_PY_THREAD },
+		{ PT_MODEL_THREADS, NULL, PT_PY_THREAD },
+		{ PT_MODEL_PROCS, &pt_start_fork, PT_PY_FORK },
+		{ PT_MODEL_PROCS, &pt_start_forkserver, PT_PY_FORKSERVER },
+		{ PT_MODEL_PROCS, &pt_start_spawn, PT_PY_SPAWN },
+	};
+	static const char *const on[] = { "spawns=3", "pycost=on", NULL };
+	static const char *const off[] = { "spawns=3", "pycost=off", NULL };
+	int ticks = pt_workload_metric(&pt_wl_spawn, "py_ticks");
+	int pages = pt_workload_metric(&pt_wl_spawn, "py_pages");
+
+	cr_assert(ticks >= 0 && pages >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pt_py_cost *c = pt_py_cost(cases[i].k);
+		struct pt_point pt = { .wl = &pt_wl_spawn, .model = cases[i].m, .nworkers = 2,
+				       .start = cases[i].s, .switch_interval_us = 1000,
+				       .check_interval = 100 };
+		struct pt_point pt2 = pt;
+		struct pt_result r;
+
+		cr_assert_eq(pt_test_run_kv(&pt, on, &r), PT_ST_OK, "%s: %s", c->name, r.msg);
+		cr_assert_eq(r.ops, 6);
+		cr_assert_float_eq(r.metric[ticks], (double)(c->parent_ticks + c->child_ticks), 1e-9,
+				   "%s: %g ticks a start", c->name, r.metric[ticks]);
+		if (cases[i].m == PT_MODEL_PROCS) {
+			/* ptbench's own process takes fewer faults than
+			 * CPython's: the child tops them up, and says so. */
+			cr_assert_gt(r.metric[pages], 0, "%s", c->name);
+			cr_assert_leq(r.metric[pages], (double)c->child_faults, "%s", c->name);
+		} else {
+			cr_assert_eq(r.metric[pages], 0, "%s", c->name);
+		}
+		cr_assert_eq(pt_test_run_kv(&pt2, off, &r), PT_ST_OK, "%s: %s", c->name, r.msg);
+		cr_assert_eq(r.ops, 6);
+		cr_assert(isnan(r.metric[ticks]) && isnan(r.metric[pages]), "%s: off counted work",
+			  c->name);
+		cr_assert_not(pt_py_on(), "%s: left on after the point", c->name);
+	}
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1);
+}
+
+/* The costs are CPython's per kind of start, in the order CPython's are: a
+ * thread cheapest, then fork, forkserver, spawn (a fresh interpreter). */
+Test(spawn, python_costs_in_cpythons_order)
+{
+	uint64_t prev = 0;
+
+	for (enum pt_py_kind k = 0; k < PT_PY_KINDS; k++) {
+		const struct pt_py_cost *c = pt_py_cost(k);
+		uint64_t all = c->parent_ticks + c->child_ticks + 50 * (uint64_t)c->child_faults;
+
+		cr_assert_gt(all, prev, "%s", c->name);
+		prev = all;
+	}
+	cr_assert_gt(pt_py_cost(PT_PY_FORK)->image_kib, 0);
+	cr_assert_gt(pt_py_cost(PT_PY_FORKSERVER)->image_kib, 0);
 }

@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,71 @@ Test(transport, channel_round_trip, .timeout = 30)
 	round_trip(PT_XPORT_PIPE);
 }
 
+struct big_writer {
+	struct pt_chan *c;
+	const unsigned char *data;
+	const uint32_t *lens;
+	int n;
+	int ret;
+};
+
+static void *write_big(void *arg)
+{
+	struct big_writer *b = arg;
+	struct pt_tx tx;
+
+	b->ret = pt_tx_open(&tx, b->c, NULL, false);
+	for (int i = 0; !b->ret && i < b->n; i++) {
+		struct pt_msg m = { .id = (uint64_t)i, .len = b->lens[i] };
+
+		b->ret = pt_tx_put(&tx, &m, b->data, PT_FOREVER);
+	}
+	if (!b->ret)
+		b->ret = pt_tx_close(&tx, PT_FOREVER);
+	return NULL;
+}
+
+/* Items from 128 KiB on come out of the pipe in memory of their own, as
+ * CPython's recv_bytes and loads make it (fresh pages each time): intact,
+ * each still valid until the next get, mixed with small ones. */
+Test(transport, big_pipe_items_intact, .timeout = 60)
+{
+	static const uint32_t lens[] = { 200000, 13, 1 << 20, 131072, 131071, 1 << 20 };
+	struct pt_chan_config cfg = { .kind = PT_XPORT_PIPE, .max_items = 8, .max_len = 1 << 20 };
+	size_t size = pt_chan_size(&cfg);
+	struct pt_chan *c = aligned_alloc(PT_CACHELINE, PT_ALIGN_UP(size, PT_CACHELINE));
+	unsigned char *data = malloc(cfg.max_len);
+	struct big_writer b = { .c = c, .lens = lens, .n = 6 };
+	const void *got, *prev = NULL;
+	struct pt_rx rx;
+	struct pt_msg h;
+	pthread_t th;
+
+	cr_assert(size && c && data);
+	pt_payload_fill(data, cfg.max_len);
+	b.data = data;
+	cr_assert_eq(pt_chan_init(c, &cfg), 0);
+	cr_assert_eq(pt_rx_open(&rx, c, NULL), 0);
+	cr_assert_eq(pthread_create(&th, NULL, write_big, &b), 0);
+	for (int i = 0; i < 6; i++) {
+		cr_assert_eq(pt_rx_get(&rx, &h, &got, PT_FOREVER), 0, "item %d", i);
+		cr_assert_eq(h.id, (uint64_t)i);
+		cr_assert_eq(h.len, lens[i]);
+		cr_assert_eq(pt_payload_check(got, h.len, NULL), 0, "item %d damaged", i);
+		if (h.len >= 131072 && prev)
+			cr_assert_neq(got, prev, "item %d reused the last big item's memory", i);
+		if (h.len >= 131072)
+			prev = got;
+	}
+	cr_assert_eq(pthread_join(th, NULL), 0);
+	cr_assert_eq(b.ret, 0);
+	cr_assert_eq(pt_chan_leftover(c), 0);
+	pt_rx_close(&rx);
+	pt_chan_destroy(c, true);
+	free(data);
+	free(c);
+}
+
 Test(transport, channel_refuses_impossible_shapes)
 {
 	struct pt_chan_config prio_pipe = { .kind = PT_XPORT_PIPE, .order = PT_QUEUE_PRIORITY,
@@ -174,6 +240,17 @@ Test(transport, pool_every_model_transport_payload, .timeout = 600)
 
 				expect_ok(&pt_wl_pool, m, 3, kv, 23);
 			}
+}
+
+/* pycost=off takes the executor's modelled work away, not the checks:
+ * every task still arrives once, intact, under every model. */
+Test(transport, pool_without_executor_costs, .timeout = 120)
+{
+	for (enum pt_model m = 0; m < PT_MODEL_COUNT; m++) {
+		const char *kv[] = { "pycost=off", "payload=200000", "tasks=9", "chunksize=2", NULL };
+
+		expect_ok(&pt_wl_pool, m, 2, kv, 9);
+	}
 }
 
 Test(transport, pool_metrics, .timeout = 60)

@@ -52,8 +52,33 @@ static const struct pt_param_def params[] = {
 	  .help = "tasks per call item, as Executor.map(chunksize=)", .min = 1, .max = 1 << 16 },
 	{ .name = "ipc", .type = PT_PARAM_ENUM, .def = "auto", .choices = PT_IPC_CHOICES,
 	  .help = "auto: references for thread models, the pipe for procs; pipe; shm" },
+	{ .name = "pycost", .type = PT_PARAM_ENUM, .def = "on", .choices = "on|off",
+	  .help = "on: each call item also pays the executor's Python work (Future, work "
+		  "item, queues, manager thread) in ticks; off: bare C" },
 	{ 0 },
 };
+
+/* The executor's own Python work per call item, in ticks (a tick stands for
+ * one countdown turn of CPython): `python3 scripts/poolcost.py` (CPython
+ * 3.11.7, the 2-core development VM at load 17, a turn then 70.9 ns; CPU
+ * per task of Executor.map over tasks of 35 turns returning 64 bytes, less
+ * the 55 ticks the same call takes in a plain loop).
+ *   ThreadPoolExecutor: 200-220 ticks a task in all (the pool's threads
+ *     share the process's CPU time): 155 beyond the call. Split as the code
+ *     runs (Lib/concurrent/futures/thread.py): submit() makes the Future and
+ *     the _WorkItem and puts it (70); the worker's get, run and set_result
+ *     under the Future's Condition (50); map's iterator taking result() (35).
+ *   ProcessPoolExecutor: the owner 1060-1500 ticks a task (submit, the
+ *     executor manager thread moving work ids into the call queue and
+ *     results into Futures, the feeder), 1200: 700 on the submitting side,
+ *     500 on the collecting side; a worker 350-370 ticks, 310 beyond the
+ *     call and the pickles ptbench already spends (process.py's
+ *     _process_worker: call_queue.get, _CallItem, _ResultItem, put). */
+struct exec_cost {
+	uint64_t submit, worker, collect;
+};
+static const struct exec_cost thread_executor = { 70, 50, 35 };
+static const struct exec_cost process_executor = { 700, 310, 500 };
 
 static const struct pt_metric_def metrics[] = {
 	{ "overhead_us", "wall time per task beyond the ideal work/workers, us" },
@@ -75,6 +100,7 @@ struct playout {
 	size_t payload, result;
 	size_t ctl_off, bytes_off, call_off, res_off, bytes_len;
 	struct pt_chan_config call, res;
+	struct exec_cost py;	/* per call item, ticks: 0 when pycost=off or serial */
 };
 
 /* The point process's own state: the pool owner's two threads. */
@@ -120,6 +146,10 @@ static void layout_of(const struct pt_params *p, enum pt_model m, int nworkers,
 		.max_items = (size_t)l->chunks + (size_t)nworkers,
 		.max_len = (size_t)l->chunksize * l->payload,
 	};
+	/* A process pool moves bytes (pipe, shm); a thread pool references. */
+	l->py = (struct exec_cost){ 0 };
+	if (pt_param_int(p, "pycost") == 0 && x != PT_XPORT_DIRECT)
+		l->py = x == PT_XPORT_REF ? thread_executor : process_executor;
 	l->res = (struct pt_chan_config){
 		.kind = x,
 		.max_items = (size_t)l->chunks,
@@ -233,6 +263,36 @@ helper_fail(const struct pt_ctx *ctx, const struct playout *l, int err, const ch
 	}
 }
 
+/* Bytes a reference is checked on: no copy was made, so no byte can have
+ * been skipped; Python reads none of them either. */
+#define REF_CHECK 64
+
+/* Checks @len bytes of an item at @data: every byte of a copy (pipe, shm);
+ * of a reference (serial, the thread models), that it is the submitter's
+ * own object and its first bytes. 0 or -EBADMSG. */
+static int check_item(const struct pt_ctx *ctx, const struct playout *l, const void *data,
+		      size_t len)
+{
+	if (l->call.kind != PT_XPORT_REF && l->call.kind != PT_XPORT_DIRECT)
+		return pt_payload_check(data, len, NULL);
+	if (len && data != bytes_of(ctx, l))
+		return -EBADMSG;
+	return pt_payload_check(data, len < REF_CHECK ? len : REF_CHECK, NULL);
+}
+
+/* The executor's Python work of one call item (struct exec_cost). */
+static void executor_work(struct pt_worker *w, uint64_t ticks)
+{
+	pt_count_down_ticking(w, ticks * PT_TICK_ITERS, PT_TICK_ITERS);
+}
+
+/* A ThreadPoolExecutor's map() ignores chunksize: its costs come per task;
+ * a ProcessPoolExecutor's per chunk. */
+static uint64_t per_item(const struct playout *l, uint64_t ticks, uint64_t count)
+{
+	return l->call.kind == PT_XPORT_REF ? ticks * count : ticks;
+}
+
 /* serial: `for x in tasks: f(x)`. Each body takes every nworkers-th task. */
 static int serial_run(struct pt_worker *w, const struct playout *l)
 {
@@ -241,11 +301,11 @@ static int serial_run(struct pt_worker *w, const struct playout *l)
 	uint64_t n = 0;
 
 	for (uint64_t t = (uint64_t)w->id; t < l->tasks; t += (uint64_t)w->nworkers) {
-		if (pt_payload_check(bytes, l->payload, NULL))
+		if (check_item(ctx, l, bytes, l->payload))
 			return -EBADMSG;
 		mark(calls_seen(ctx), l, t, 1);
 		pt_count_down_ticking(w, l->work_iters, PT_TICK_ITERS);
-		if (pt_payload_check(bytes, l->result, NULL))
+		if (check_item(ctx, l, bytes, l->result))
 			return -EBADMSG;
 		mark(results_seen(ctx, l), l, t, 1);
 		n++;
@@ -294,7 +354,7 @@ static int pool_run(struct pt_worker *w)
 			break;
 		first = chunk_first(&l, m.id);
 		count = m.aux;
-		if (m.len != count * l.payload || pt_payload_check(data, m.len, NULL)) {
+		if (m.len != count * l.payload || check_item(ctx, &l, data, m.len)) {
 			snprintf(w->slot->msg, sizeof(w->slot->msg),
 				 "%s: call %llu arrived damaged (%u bytes)", w->name,
 				 (unsigned long long)m.id, m.len);
@@ -303,6 +363,7 @@ static int pool_run(struct pt_worker *w)
 		}
 		if (!mark(calls_seen(ctx), &l, first, count))
 			atomic_fetch_add(&ctl_of(ctx, &l)->strays, 1);
+		executor_work(w, per_item(&l, l.py.worker, count));
 		for (uint64_t i = 0; i < count; i++)
 			pt_count_down_ticking(w, l.work_iters, PT_TICK_ITERS);
 		m.len = (uint32_t)(count * l.result);
@@ -357,6 +418,7 @@ static void submitter(struct pt_team *t, void *arg)
 		struct pt_msg m = { .id = c, .aux = chunk_count(&l, c) };
 
 		m.len = (uint32_t)(m.aux * l.payload);
+		executor_work(&pp->sub, per_item(&l, l.py.submit, m.aux));
 		ret = helper_put(t, &tx, &m, bytes_of(ctx, &l));
 		if (ret) {
 			helper_fail(ctx, &l, ret, "submitter: put of call %llu",
@@ -405,7 +467,8 @@ static void collector(struct pt_team *t, void *arg)
 			break;
 		}
 		give_up = pt_now_ns() + STALL_NS;
-		if (m.len != m.aux * l.result || pt_payload_check(data, m.len, NULL)) {
+		executor_work(&pp->col, per_item(&l, l.py.collect, m.aux));
+		if (m.len != m.aux * l.result || check_item(ctx, &l, data, m.len)) {
 			helper_fail(ctx, &l, -EBADMSG, "collector: result of call %llu",
 				    (unsigned long long)m.id);
 			break;

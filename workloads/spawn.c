@@ -146,6 +146,8 @@ static void spawn_teardown(struct pt_ctx *ctx)
 {
 	struct spawn_priv *p = ctx->priv;
 
+	/* The setting is this process's: a later point decides its own. */
+	pt_py_set(false, NULL);
 	if (!p)
 		return;
 	if (p->mem)
@@ -158,12 +160,15 @@ static void spawn_teardown(struct pt_ctx *ctx)
  * create+join, 150 us a fork+wait plus about 16 us per MiB touched; a
  * forkserver's request adds about 0.1 ms and spawn's exec about 2 ms: 0.7 ms
  * on average over the three start methods (the estimate does not know which
- * one a point uses). */
+ * one a point uses). With pycost=on (lib/pystart.c): about 50 us a thread,
+ * 2, 5 and 50 ms a process by fork, forkserver and spawn: 20 ms on average. */
 static double spawn_estimate(const struct pt_params *p, enum pt_model m, int n, int npus)
 {
+	bool py = pt_param_int(p, "pycost") == 0;
 	double each = m == PT_MODEL_PROCS
-			      ? 850e-6 + 16e-6 * (double)pt_param_int(p, "rss") / (1 << 20)
-			      : 25e-6;
+			      ? (py ? 20e-3 : 850e-6) +
+					16e-6 * (double)pt_param_int(p, "rss") / (1 << 20)
+			      : py ? 50e-6 : 25e-6;
 	double per_worker = (double)pt_param_int(p, "spawns") * each;
 
 	if (m == PT_MODEL_SERIAL)
