@@ -129,12 +129,6 @@ static int spawned_main(const struct pt_spawn_req *r)
 		die("the team does not fit its arena", strerror(-ret));
 	ctx.team = &team;
 	ctx.shared = team.shared;
-	if (r->py_counts && ((char *)r->py_counts < (char *)r->base ||
-			     (char *)(r->py_counts + 1) > (char *)r->base + r->size))
-		die("Python cost counters", "outside the arena");
-	/* Python's start costs, as the spawner models them (no image here:
-	 * a spawned interpreter builds its own heap, pt_py_child). */
-	pt_py_set(r->python, r->py_counts);
 	return pt_team_run_attached(&team, r->id, r->fn, r->arg);
 }
 
@@ -144,6 +138,10 @@ __attribute__((constructor)) static void spawned_worker_entry(void)
 {
 	struct pt_spawn_req r;
 
-	if (pt_spawn_request(&r))
-		_exit(spawned_main(&r));
+	if (!pt_spawn_request(&r))
+		return;
+	/* Python's start costs, as the spawner models them (no image here:
+	 * a spawned interpreter builds its own heap, pt_py_child). */
+	pt_py_set(r.python, r.py_counts);
+	_exit(spawned_main(&r));
 }

@@ -724,7 +724,8 @@ bool pt_spawn_request(struct pt_spawn_req *r)
 		   ":%d:%" SCNxPTR "%n",
 		   &r->fd, &base, &r->size, &r->id, &r->bind_pu, &r->nworkers, &r->neighbours,
 		   &r->ndaemons, &r->duration_ns, &fn, &arg, &py, &counts, &used) != 13 ||
-	    e[used] || (py != 0 && py != 1)) {
+	    e[used] || (py != 0 && py != 1) ||
+	    (counts && (counts < base || counts + sizeof(struct pt_py_counts) > base + r->size))) {
 		fprintf(stderr, "ptbench: malformed %s='%s'\n", ENV_REQ, e);
 		_exit(127);
 	}
