@@ -84,6 +84,7 @@ void pt_ft_mutex_lock(struct pt_ft_mutex *m, struct pt_ft_stats *st)
 {
 	uint32_t v = 0, taken = M_LOCKED;
 	int spins = 0;
+	bool parked = false;
 
 	st->lock_acquisitions++;
 	if (atomic_compare_exchange_strong_explicit(&m->v, &v, M_LOCKED, memory_order_acquire,
@@ -110,7 +111,11 @@ void pt_ft_mutex_lock(struct pt_ft_mutex *m, struct pt_ft_stats *st)
 							   memory_order_relaxed,
 							   memory_order_relaxed))
 			continue;
-		st->lock_parks++;
+		/* An acquisition that slept, counted once however often it
+		 * was woken only to find the lock taken again. */
+		if (!parked)
+			st->lock_parks++;
+		parked = true;
 		pt_futex_wait(&m->v, M_LOCKED | M_PARKED, 0);
 		/* CPython's parking lot knows whether other threads still wait;
 		 * a futex does not, so a thread that has parked takes the lock

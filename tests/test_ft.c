@@ -11,6 +11,7 @@
 #include "point.h"
 
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -180,6 +181,36 @@ Test(ft, mutex_parks_until_unlocked, .timeout = 60)
 	cr_assert_eq(p.st.lock_contended, 1u);
 	cr_assert_geq(p.st.lock_parks, 1u);
 	cr_assert_eq(atomic_load(&m.v), 0u);
+}
+
+/* A waiter woken only to find the lock taken again parks again; its one
+ * acquisition still slept once: lock_parks counts acquisitions that slept,
+ * never more than the contended ones. The old count added each park
+ * (container_invariants_under_contention once saw parks > contended). */
+Test(ft, a_waiter_parked_twice_counts_one_park, .timeout = 60)
+{
+	struct pt_ft_mutex m;
+	struct pt_ft_stats mine = { 0 };
+	struct parker p = { .m = &m };
+	pthread_t th;
+
+	memset(&m, 0, sizeof(m));
+	pt_ft_mutex_lock(&m, &mine);
+	cr_assert_eq(pthread_create(&th, NULL, lock_once, &p), 0);
+	while (!(atomic_load(&m.v) & 2u)) /* the waiter has set the parked bit */
+		sched_yield();
+	/* Let go and take it back at once, 200 times: the woken waiter finds
+	 * it held again, and parks again. */
+	for (int i = 0; i < 200; i++) {
+		pt_ft_mutex_unlock(&m);
+		pt_ft_mutex_lock(&m, &mine);
+		usleep(200);
+	}
+	pt_ft_mutex_unlock(&m);
+	cr_assert_eq(pthread_join(th, NULL), 0);
+	cr_assert_eq(p.st.lock_acquisitions, 1);
+	cr_assert_eq(p.st.lock_contended, 1);
+	cr_assert_eq(p.st.lock_parks, 1, "%llu parks", (unsigned long long)p.st.lock_parks);
 }
 
 Test(ft, bad_config_refused, .timeout = 30)
