@@ -37,6 +37,11 @@
  *   spawn: the starter about 15000 ticks; the child, a fresh interpreter,
  *     2430 faults and about 1.5 million ticks beyond them (Py_Initialize,
  *     site, importing multiprocessing and the main module, unpickling).
+ *     Part of it is this VM's own: a .pth file in its site-packages
+ *     imports certifi at every start, about 17 ms of a 47 ms start
+ *     (`python3 -X importtime -c pass`); without it the child's figure
+ *     would be about 0.9 million ticks. A user's interpreter pays its own
+ *     .pth files too, so the figure is kept as measured.
  *
  * Page faults are charged at the cost measured in the same runs (a child
  * writing 256 pre-touched pages or 256 fresh ones: 56 to 85 ticks a
