@@ -2,10 +2,12 @@
 # Calibration of ptbench against the machine's own CPython: runs the CPython
 # twin of every workload (scripts/twins/) at the points of a ptbench run,
 # sequentially, in threading, in multiprocessing with the run's start
-# method, and in a free-threaded interpreter when one is on PATH; writes
-# calibration.csv, then fidelity.{csv,md} (scripts/fidelity.py), and
-# reruns every flagged comparison with ptbench and CPython in turn to find
-# its reason. Everything fits --budget. Standard library only.
+# method, and in a free-threaded interpreter when one is on PATH, round
+# after round beside one ptbench repetition of the same models, so that
+# every ratio is measured by both at the same moment; writes
+# calibration.csv (CPython's rows), calibration-ptbench.csv (ptbench's),
+# then fidelity.{csv,md} (scripts/fidelity.py). Everything fits --budget.
+# Standard library only.
 """calibrate: ptbench's workloads against their CPython twins.
 
 usage: calibrate.sh [options] [--] [RESULTS]
@@ -16,19 +18,22 @@ methods, switch intervals, CPU-bound neighbours) and ptbench's side.
 
 options:
   --budget SEC     the whole calibration's time (default 180; FULL 1800)
-  --full           larger sizes and more repetitions (make calibrate FULL=1)
-  --quick          the twins' small sizes, one repetition (for tests)
-  -r, --repeat N   repetitions (default 3; full 5; quick 1)
+  --full           larger sizes and more rounds (make calibrate FULL=1)
+  --quick          the twins' small sizes, one round (for tests)
+  -r, --repeat N   rounds (default 5; full 6; quick 1): in each, ptbench's
+                   and CPython's repetitions of every model of a point (3
+                   each, models interleaved; quick 1)
   -n, --workers L  only these worker counts (LIST, or auto: the run's)
   -w, --workloads L  only these workloads
   --duration S     seconds a fixed-time point runs at most (convoy, sockrecv)
   --with DIR       another ptbench run whose results.csv joins RESULTS's
-  --paired         rerun every comparison paired, not only the flagged ones
-  --no-rerun       no paired rerun (flagged rows say so)
+  --paired         (the default: every comparison is measured paired)
+  --no-rerun       no ptbench in the rounds: CPython alone, compared with
+                   the run's figures unpaired (the rows say so)
   --no-ft          do not look for a free-threaded interpreter
   -q, --quiet      no progress
 Environment: PTBENCH, the ptbench binary (default build/ptbench), for the
-paired reruns.
+paired rounds.
 """
 
 import csv
@@ -59,7 +64,7 @@ BASE = ["workload", "model", "workers", "bind", "rep", "status", "wall_s", "user
         "ops", "ops_per_s", "lat_p50_us", "lat_p99_us", "switch_interval_us",
         "cpu_neighbours", "start", "message"]
 EXTRA = ["start", "cpu_neighbours", "message", "cancel_late", "races", "interpreter",
-         "phase", "point", "role"]
+         "phase", "point", "round"]
 # Seconds a start costs beyond the work, per worker (what the budget plans
 # for: a fresh interpreter under spawn, a fork from the server under
 # forkserver); measured roughly on the 2-core development VM.
@@ -189,9 +194,15 @@ def parse(argv):
     if len(operands) > 1:
         raise Usage("extra argument '%s'" % shown(operands[1]))
     o["res"] = operands[0] if operands and operands[0] else "results/latest"
-    o["repeat"] = o["repeat"] or (1 if o["quick"] else 5 if o["full"] else 3)
+    # Rounds: 5 at least give the median's 90% interval (scripts/fidelity.py).
+    o["repeat"] = o["repeat"] or (1 if o["quick"] else 6 if o["full"] else 5)
+    # Repetitions of each model in a round, models interleaved: their
+    # median is the round's figure (one repetition swings up to 2x here).
+    o["per_round"] = 1 if o["quick"] else 3
     o["budget"] = o["budget"] or (1800.0 if o["full"] else 180.0)
-    o["target"] = 1.0 if o["full"] else 0.15
+    # A CPython repetition's time: short, so that a round's ptbench and
+    # CPython repetitions stay within seconds of each other.
+    o["target"] = 0.25 if o["full"] else 0.15
     return o
 
 
@@ -402,6 +413,9 @@ def points_from_run(rows, o, notes):
         if (spec[0] == "serial" and k) or r.get("status") == "skipped":
             continue  # nothing of ptbench's to compare with
         pt["specs"].add(spec)
+        wall = fidelity.num(r.get("wall_s"))
+        if wall and r.get("status") == "ok":
+            pt["pt_wall_s"] = max(pt.get("pt_wall_s", 0.0), wall)
         if mod.SIZE and given.get(mod.SIZE):
             try:
                 cur = twins.param_int(pt["params"], mod.SIZE) if pt["params"].get(mod.SIZE) else 0
@@ -434,18 +448,26 @@ def rank(pt):
             json.dumps(pt["params"], sort_keys=True))
 
 
-def cost(pt, o, specs):
-    """Seconds the point is expected to take in the interpreter."""
+def cost(pt, o, specs, paired=False):
+    """Seconds the point is expected to take: the interpreter's pilot, and
+    per round its repetitions of every model (and an interpreter's start)
+    and, paired, ptbench's (a run's start and the run's repetition time).
+    Under load a round took about twice the work it holds (2-core VM)."""
     c = 0.3 if not o["quick"] else 0.1   # interpreter work, pilot
+    k = o.get("per_round", 1) if paired else 1
+    per = 0.4 if paired else 0.0
     for s in specs:
         start = START_S.get(s[1], 0.0) * (pt["workers"] + pt["neighbours"] + 1)
         if pt["workload"] == "spawn" and s[0] == "procs":
             start *= 2
-        c += o["repeat"] * ((0.02 if o["quick"] else o["target"]) + start)
-    return c
+        per += k * ((0.02 if o["quick"] else o["target"]) + start)
+    if paired:
+        per += 0.3 + k * len(specs) * max(0.05, min(pt.get("pt_wall_s", 0.1), 5.0))
+        per *= 1.0 if o["quick"] else 1.5
+    return c + o["repeat"] * per
 
 
-def select(pts, o, share, notes):
+def select(pts, o, share, notes, paired=False, ft=False):
     """Round-robin over the workloads, best-ranked points first, while the
     budget share lasts."""
     by = {}
@@ -458,7 +480,7 @@ def select(pts, o, share, notes):
             if i >= len(by[wl]):
                 continue
             p = by[wl][i]
-            c = cost(p, o, [s for s in p["specs"] if s[0] != "ft"])
+            c = cost(p, o, [s for s in p["specs"] if ft or s[0] != "ft"], paired)
             if chosen and spent + c > share:
                 left += 1
                 continue
@@ -574,117 +596,153 @@ def ptbench_params(binary, env):
     return names
 
 
-class Rerun:
-    """Paired reruns: for a comparison, ptbench's two points (one repetition
-    each) and then CPython's, round after round, so that both see the same
-    load; into RESULTS/calibration-paired/<comparison>/round-<r>/."""
+def union_clusters(pts, specs_of):
+    """The chosen points grouped so that both sides of every comparison
+    (fidelity.comparisons: convoy n workers against 1, neighbours against
+    none) are in one cluster, which a round measures together."""
+    key = {}
+    fake = {}
+    for p in pts:
+        g = (p["workload"], p["workers"], p["neighbours"],
+             fidelity.keyparams(p["workload"], p["params"]))
+        key[g] = p
+        for s in specs_of(p):
+            fake[(g, s)] = True
+    parent = {g: g for g in key}
 
-    def __init__(self, cal, cols, runrows, ft_exe, sizes):
-        self.cal, self.cols, self.runrows = cal, cols, runrows
-        self.ft_exe, self.sizes = ft_exe, sizes
+    def find(g):
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    for g, _, _, gb, _ in fidelity.comparisons(fake):
+        if g in parent and gb in parent:
+            parent[find(g)] = find(gb)
+    out = {}
+    for g in key:
+        out.setdefault(find(g), []).append(key[g])
+    return [sorted(v, key=lambda p: p["id"]) for v in sorted(out.values(),
+                                                             key=lambda v: min(p["id"] for p in v))]
+
+
+class Rounds:
+    """The paired measurement: round after round, for each cluster of
+    points, one ptbench repetition of every model of its points (build/ptbench
+    run -r 1 --warmup 0 at the run's sizes: no pilot) and one CPython
+    repetition of the same models, in an order that alternates from round to
+    round, so that both sides of every ratio and both tools see the same
+    load (this VM's speed moves about 2x within minutes)."""
+
+    def __init__(self, cal, cols, runrows, ft_exe, pt_models):
+        self.cal, self.cols, self.runrows, self.ft_exe = cal, cols, runrows, ft_exe
+        self.pt_models = pt_models
         self.params = ptbench_params(cal.bin, cal.env)
-        self.why, self.whys = None, {}  # why a comparison has no paired rerun
-        res = cal.o["res"]
-        self.dir = tempfile.mkdtemp(prefix=".calibration-paired.", dir=res)
-        self.made = set()
+        self.rows, self.pt_rows = [], []
+        self.sizes = {}     # point id -> the twin's size, chosen in its first round
+        self.why = {}       # point id -> why ptbench could not run it
+        self.runs = 0
 
-    def pt_row(self, g, spec):
-        """A row of the run at this point (its parameters for ptbench)."""
-        for r in self.runrows:
-            kk = fidelity.point_key(dict(r, status="ok", ops_per_s="1"), "ptbench")
-            if kk and kk[0] == g and kk[1] == spec:
-                return r
-        return None
-
-    def ptbench(self, g, spec, role, out_rows, deadline):
-        wl, n, k, kp = g
-        row = self.pt_row(g, spec)
-        if row is None:
-            return False
-        args = [self.cal.bin, "run", "-w", wl, "-m", spec[0], "-n", str(n), "-r", "1",
-                "--warmup", "0", "-q"]
+    def pt_args(self, pt):
+        """ptbench run's arguments for every model of one point."""
+        wl, specs = pt["workload"], pt["specs"]
+        rows = [r for r in self.runrows if r.get("workload") == wl and fidelity.point_key(
+            dict(r, status="ok", ops_per_s="1"), "ptbench") and fidelity.point_key(
+            dict(r, status="ok", ops_per_s="1"), "ptbench")[0] == pt["g"]]
+        if not rows:
+            return None
+        models = sorted({fidelity.pt_spec(s, self.pt_models)[0] for s in specs})
+        args = ["run", "-w", wl, "-m", ",".join(models), "-n", str(pt["workers"]),
+                "-r", str(self.cal.o["per_round"]), "--warmup", "0", "-q"]
+        size = twins.twin(wl).SIZE
         for p in self.params.get(wl, []):
-            if row.get(p):
-                args += ["-p", "%s=%s" % (p, row[p])]
-        if k:
-            args += ["--cpu-neighbours", str(k)]
-        if spec[0] == "procs" and spec[1] != "fork":
-            args += ["--start", spec[1]]  # fork is ptbench's default
-        if spec[0] == "gil":
-            args += ["--switch-interval", spec[2]]
-        if row.get("shared") not in (None, "", "0"):
-            args += ["--shared", row["shared"]]
+            vals = [r[p] for r in rows if r.get(p)]
+            if not vals:
+                continue
+            if p == size:  # the largest the run used: every model at 50 ms or more
+                try:
+                    v = max(vals, key=lambda x: twins.param_int({"v": x}, "v"))
+                except ValueError:
+                    v = vals[0]
+            else:
+                v = vals[0]
+            args += ["-p", "%s=%s" % (p, v)]
+        if pt["neighbours"]:
+            args += ["--cpu-neighbours", str(pt["neighbours"])]
+        starts = sorted({s[1] for s in specs if s[0] == "procs"})
+        if starts:
+            args += ["--start", ",".join(starts)]
+        ivs = sorted({s[2] for s in specs if s[0] == "gil"}, key=int)
+        if ivs:
+            args += ["--switch-interval", ",".join(ivs)]
+        shared = [r["shared"] for r in rows if r.get("shared") not in (None, "", "0")]
+        if shared:
+            args += ["--shared", shared[0]]
+        return args
+
+    def ptbench(self, pt, r, deadline):
+        if pt["id"] in self.why:
+            return
+        args = self.pt_args(pt)
+        if args is None:
+            self.why[pt["id"]] = "ptbench's point is not in the run"
+            return
         out = tempfile.mkdtemp(dir=self.cal.tmp)
         os.rmdir(out)
         with tempfile.TemporaryFile(dir=self.cal.tmp) as err:
-            st = run_child(args + ["-o", out], deadline, self.cal.env, stderr=err)
+            st = run_child([self.cal.bin] + args + ["-o", out], deadline, self.cal.env,
+                           stderr=err)
             err.seek(0)
             said = err.read(2000).decode("utf-8", "replace").strip().splitlines()
+        self.runs += 1
         path = os.path.join(out, "results.csv")
+        if st is None:
+            return  # the budget's deadline: the round is cut short
         if st not in (0, 1) or not os.path.isfile(path):
-            self.why = ("ptbench %s: %s" % (" ".join(args[2:8]), said[0] if said else
-                                            "exit %s" % st)) if st is not None else \
-                "the calibration budget was spent during its paired rerun"
-            return False
-        for r in fidelity.read_csv(path):
-            r["role"] = role
-            out_rows.append(r)
-        return True
+            self.why[pt["id"]] = "ptbench %s: %s" % (" ".join(args[:8]), said[0] if said
+                                                     else "exit %s" % st)
+            return
+        for x in fidelity.read_csv(path):
+            x["round"] = str(r)
+            self.pt_rows.append(x)
+        shutil.rmtree(out, ignore_errors=True)
 
-    def cpython(self, g, spec, role, r, deadline):
-        wl, n, k, kp = g
-        exe = self.ft_exe if spec[0] == "ft" else sys.executable
-        if exe is None or g not in self.sizes:
-            return []
-        pt = {"workload": wl, "workers": n, "neighbours": k, "params": self.sizes[g]["params"],
-              "specs": {spec}}
-        o = dict(self.cal.o, repeat=1)
-        p = plan_point(pt, "paired", [spec], o, size=self.sizes[g]["size"])
-        p["rep_base"] = r
-        p["role"] = role
-        rows = self.cal.run_plan(exe, [p], "paired", self.cols, max(1.0, deadline - time.time()))
-        for x in rows:
-            x["role"] = role
-        return rows
+    def cpython(self, pts, r, deadline):
+        k = self.cal.o["per_round"]
+        o = dict(self.cal.o, repeat=k)
+        plans = {sys.executable: [], self.ft_exe: []}
+        for pt in pts:
+            models = [s for s in pt["specs"] if s[0] != "ft"]
+            if pt["nogil"]:
+                models = [s for s in pt["specs"] if s[0] in ("serial", "procs", "ft")]
+            ft = [s for s in pt["specs"] if s[0] == "ft"] if self.ft_exe else []
+            for exe, ms in ((sys.executable, models), (self.ft_exe, ft)):
+                if ms:
+                    p = plan_point(pt, pt["id"], ms, o, size=self.sizes.get(pt["id"]))
+                    p["rep_base"], p["round"] = r * k, r
+                    plans[exe].append(p)
+        for exe, plan in plans.items():
+            if plan and time.time() < deadline:
+                got = self.cal.run_plan(exe, plan, "main", self.cols,
+                                        max(1.0, deadline - time.time()))
+                self.rows += got
+                for pt in pts:
+                    if self.sizes.get(pt["id"]) is None:
+                        self.sizes[pt["id"]] = size_of(got, pt["id"], twins.twin(pt["workload"]))
 
-    def run(self, row, rounds):
-        g, sa, gb, sb, pa, pb = row["_specs"]
-        cid = fidelity.cmp_id(row)
-        for r in range(1, rounds + 1):
-            if self.cal.left() < 2:
-                return
-            deadline = time.time() + self.cal.left()
-            ptrows, cprows = [], []
-            ok = self.ptbench(g, pa, "a", ptrows, deadline) and \
-                self.ptbench(gb, pb, "b", ptrows, deadline)
-            if not ok:
-                self.whys[cid] = self.why or "ptbench's point is not in the run"
-                return
-            cprows += self.cpython(g, sa, "a", r, deadline)
-            cprows += self.cpython(gb, sb, "b", r, deadline)
-            d = os.path.join(self.dir, cid, "round-%d" % r)
-            os.makedirs(d, exist_ok=True)
-            write_rows_csv(os.path.join(d, "ptbench.csv"), list(ptrows[0].keys()), ptrows)
-            write_rows_csv(os.path.join(d, "cpython.csv"), self.cols, cprows)
-            self.made.add(cid)
-
-    def publish(self):
-        """The reruns replace the last calibration's, whole."""
-        final = os.path.join(self.cal.o["res"], "calibration-paired")
-        if os.path.islink(final) or os.path.isfile(final):
-            os.unlink(final)
-        elif os.path.isdir(final):
-            shutil.rmtree(final)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(self.dir, 0o777 & ~mask)  # as any results directory, not mkdtemp's 0700
-        os.replace(self.dir, final)
-        self.dir = None
-
-    def discard(self):
-        if self.dir:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.dir = None
+    def run(self, clusters, rounds, margin):
+        """Rounds outermost, so that a budget cut short leaves every
+        comparison with the same number of rounds."""
+        for r in range(rounds):
+            for c in clusters:
+                if self.cal.left() < margin:
+                    return r
+                deadline = time.time() + self.cal.left() - margin / 2
+                steps = [lambda: [self.ptbench(pt, r, deadline) for pt in c],
+                         lambda: self.cpython(c, r, deadline)]
+                for step in (steps if r % 2 == 0 else steps[::-1]):
+                    step()
+        return rounds
 
 
 def calibrate(o, say):
@@ -702,7 +760,6 @@ def calibrate(o, say):
         return 2
     runrows, header = read_run(o)
     cal = Calibration(o, say)
-    rerun = None
     try:
         info = probe(sys.executable, cal.env) or {"gil": True, "name": sys.executable}
         interps = [info.get("name", sys.executable)]
@@ -713,7 +770,8 @@ def calibrate(o, say):
         elif o["ft"]:
             say("no free-threaded interpreter on PATH (python3.13t, python3.14t, or a python3 "
                 "without a GIL): no free/gil rows")
-        if not info.get("gil", True):
+        nogil = not info.get("gil", True)
+        if nogil:
             cal.notes.append("%s has no GIL: its threads stand for ft, and no gil rows"
                              % sys.executable)
         pts = points_from_run(runrows, o, cal.notes) if runrows else default_points(o)
@@ -721,79 +779,108 @@ def calibrate(o, say):
             cal.notes.append("no ptbench results.csv in %s: the twins ran at their own "
                              "default points, with nothing to compare" % res)
         cols = columns(header)
-
-        shares = (0.45, 0.2) if ft_exe else (0.6, 0.0)
-        if not o["rerun"]:
-            shares = (0.75, 0.25) if ft_exe else (1.0, 0.0)
-        chosen = select(pts, o, shares[0] * o["budget"], cal.notes)
-        say("%d point(s) of %d workloads, %d repetition(s), budget %g s"
-            % (len(chosen), len({p["workload"] for p in chosen}), o["repeat"], o["budget"]))
-        main_plan = []
-        for i, p in enumerate(chosen):
-            models = [s for s in p["specs"] if s[0] != "ft"]
-            if not info.get("gil", True):
-                models = [s for s in p["specs"] if s[0] in ("serial", "procs", "ft")]
-            if models:
-                main_plan.append(plan_point(p, i, models, o))
-        rows = cal.run_plan(sys.executable, main_plan, "main", cols,
-                            max(1.0, shares[0] * o["budget"] - (time.time() - cal.t0)))
-        sizes = {}
-        for i, p in enumerate(chosen):
-            g = (p["workload"], p["workers"], p["neighbours"],
-                 fidelity.keyparams(p["workload"], p["params"]))
-            sizes[g] = {"params": p["params"], "size": size_of(rows, i, twins.twin(p["workload"]))}
-        if ft_exe:
-            ft_plan = [plan_point(p, i, [("ft", "", "")], o,
-                                  size=size_of(rows, i, twins.twin(p["workload"])))
-                       for i, p in enumerate(chosen) if ("ft", "", "") in p["specs"]]
-            rows += cal.run_plan(ft_exe, ft_plan, "main", cols,
-                                 max(1.0, (shares[0] + shares[1]) * o["budget"]
-                                     - (time.time() - cal.t0)))
-        write_rows_csv(os.path.join(res, "calibration.csv"), cols, rows)
-        bad = sum(1 for r in rows if r.get("status") == "failed")
-        meta = {"interpreters": interps, "free_threaded": bool(ft_exe), "budget_s": o["budget"],
-                "repeat": o["repeat"], "points": len(chosen), "notes": cal.notes}
-        say("%s: %d rows, %d failed" % (os.path.abspath(os.path.join(res, "calibration.csv")),
-                                        len(rows), bad))
-
         why = "no ptbench run to compare with"
-        cmp_rows = fidelity.compute(None, rows, runrows) if runrows else []
-        todo = [r for r in cmp_rows if r["flagged"] or o["paired"]]
-        if not o["rerun"]:
+        if not runrows:
+            pass
+        elif not o["rerun"]:
             why = "--no-rerun"
         elif not (os.path.isfile(cal.bin) and os.access(cal.bin, os.X_OK)):
             why = "no ptbench binary '%s' (set PTBENCH)" % cal.bin
-        elif todo:
-            why = "the calibration budget was spent before its paired rerun"
-            rerun = Rerun(cal, cols, runrows, ft_exe, sizes)
-            todo.sort(key=lambda r: -abs(math.log(float(r["fidelity"]))))
-            # Two rounds tell noise from a difference; FULL affords three.
-            rounds = 1 if o["quick"] else 3 if o["full"] else 2
-            say("paired rerun of %d comparison(s), %d round(s) each" % (len(todo), rounds))
-            for r in todo:
-                if cal.left() < 2:
-                    break
-                rerun.run(r, rounds)
-            rerun.publish()
-        whys = rerun.whys if rerun else {}
-        cmp_rows = fidelity.compute(res, rows, runrows, why, whys) if runrows else []
+        else:
+            why = None
+        paired = why is None
+        chosen = select(pts, o, 0.85 * o["budget"], cal.notes, paired, bool(ft_exe))
+        for i, p in enumerate(chosen):
+            p["id"], p["nogil"] = i, nogil
+            p["g"] = (p["workload"], p["workers"], p["neighbours"],
+                      fidelity.keyparams(p["workload"], p["params"]))
+        say("%d point(s) of %d workloads, %d %s, budget %g s"
+            % (len(chosen), len({p["workload"] for p in chosen}), o["repeat"],
+               "paired round(s) with ptbench" if paired else "repetition(s)", o["budget"]))
+        pt_rows, whys, done = [], {}, 0
+        if paired:
+            rnd = Rounds(cal, cols, runrows, ft_exe, {r.get("model") for r in runrows})
+            clusters = union_clusters(chosen, lambda p: p["specs"])
+            done = rnd.run(clusters, o["repeat"], 2.0 if o["quick"] else 4.0)
+            rows, pt_rows = rnd.rows, rnd.pt_rows
+            whys = {p["g"]: rnd.why[p["id"]] for p in chosen if p["id"] in rnd.why}
+            why = "ptbench did not run in the rounds"
+            if done < o["repeat"]:
+                cal.notes.append("the budget allowed %d of %d rounds (--budget)"
+                                 % (done, o["repeat"]))
+            say("%d round(s) of %d cluster(s), %d ptbench run(s)"
+                % (done, len(clusters), rnd.runs))
+        else:
+            rows = unpaired_main(cal, chosen, o, cols, ft_exe)
+        write_rows_csv(os.path.join(res, "calibration.csv"), cols, rows)
+        publish_rounds(res, pt_rows)
+        bad = sum(1 for r in rows if r.get("status") == "failed")
+        meta = {"interpreters": interps, "free_threaded": bool(ft_exe), "budget_s": o["budget"],
+                "repeat": o["repeat"], "points": len(chosen), "paired": paired,
+                "rounds": done if paired else 0, "level": fidelity.LEVEL,
+                "notes": cal.notes}
+        say("%s: %d rows, %d failed" % (os.path.abspath(os.path.join(res, "calibration.csv")),
+                                        len(rows), bad))
+        cmp_rows = fidelity.compute(rows, runrows, pt_rows, why, whys) if runrows else []
         meta["wall_s"] = round(time.time() - cal.t0, 1)
         fidelity.write_atomic(os.path.join(res, "calibration.json"),
                               json.dumps(meta, indent=1) + "\n")
         if runrows:
             fidelity.write(res, cmp_rows, meta)
             n, agree = fidelity.summary(cmp_rows)
-            say("%d comparison(s), %d agree within [0.67, 1.5]: %s" % (
-                n, agree, os.path.abspath(os.path.join(res, "fidelity.md"))))
+            st = fidelity.states(cmp_rows)
+            say("%d comparison(s): %d agree, %d undecided, %d disagree: %s" % (
+                n, agree, st["undecided"], st["disagree"],
+                os.path.abspath(os.path.join(res, "fidelity.md"))))
         say("calibration took %.0f s (budget %g s)" % (meta["wall_s"], o["budget"]))
         return 1 if bad or cal.failed else 0
     finally:
         # A second signal must not cut the cleaning short.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         kill_children()
-        if rerun is not None:
-            rerun.discard()  # nothing once published
         shutil.rmtree(cal.tmp, ignore_errors=True)
+
+
+def unpaired_main(cal, chosen, o, cols, ft_exe):
+    """Without ptbench (--no-rerun, no binary, no run): CPython alone, every
+    point's repetitions in one go, one interpreter after the other."""
+    plan = []
+    for p in chosen:
+        models = [s for s in p["specs"] if s[0] != "ft"]
+        if p["nogil"]:
+            models = [s for s in p["specs"] if s[0] in ("serial", "procs", "ft")]
+        if models:
+            plan.append(plan_point(p, p["id"], models, o))
+    share = 0.75 if ft_exe else 0.95
+    rows = cal.run_plan(sys.executable, plan, "main", cols,
+                        max(1.0, share * o["budget"] - (time.time() - cal.t0)))
+    if ft_exe:
+        ft_plan = [plan_point(p, p["id"], [("ft", "", "")], o,
+                              size=size_of(rows, p["id"], twins.twin(p["workload"])))
+                   for p in chosen if ("ft", "", "") in p["specs"]]
+        rows += cal.run_plan(ft_exe, ft_plan, "main", cols,
+                             max(1.0, 0.95 * o["budget"] - (time.time() - cal.t0)))
+    return rows
+
+
+def publish_rounds(res, pt_rows):
+    """calibration-ptbench.csv: ptbench's repetitions of the rounds (or no
+    such file); an older calibration's calibration-paired/ goes, stale."""
+    path = os.path.join(res, "calibration-ptbench.csv")
+    if pt_rows:
+        cols = []
+        for r in pt_rows:
+            for c in r:
+                if c not in cols:
+                    cols.append(c)
+        write_rows_csv(path, cols, pt_rows)
+    elif os.path.lexists(path):
+        os.unlink(path)
+    old = os.path.join(res, "calibration-paired")
+    if os.path.islink(old) or os.path.isfile(old):
+        os.unlink(old)
+    elif os.path.isdir(old):
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv):

@@ -1,18 +1,21 @@
 # SPDX-License-Identifier: MIT
 # The simulation next to reality: for each workload the ratios that carry
 # its meaning (gil/serial, procs/gil per start method, gil with CPU-bound
-# neighbours/gil alone, free threads/gil, the convoy's collapse), from
-# CPython's calibration.csv and from ptbench's results.csv, with their
-# quotient; flagged outside [0.67, 1.5], each flagged row explained by what
-# its paired rerun found. Writes fidelity.csv (the report renders it) and
-# fidelity.md. Standard library only; numbers never go through the locale.
-"""fidelity: ptbench's ratios against CPython's, from calibration.csv.
+# neighbours/gil alone, free threads/gil, the convoy's collapse), measured
+# round by round with ptbench and CPython side by side, and their quotient
+# per round: the median quotient with a distribution-free interval, and a
+# three-way state (agree: the interval inside [0.67, 1.5]; disagree:
+# entirely outside; undecided otherwise), each row that does not agree
+# explained. Writes fidelity.csv (the report renders it) and fidelity.md.
+# Standard library only; numbers never go through the locale.
+"""fidelity: ptbench's ratios against CPython's, round by round.
 
 usage: fidelity.py [-q] [--why TEXT] RESULTS [PTBENCH_DIR ...]
 
-RESULTS holds calibration.csv (scripts/calibrate.py), and ptbench's
-results.csv unless PTBENCH_DIRs are given (their results.csv pooled, first
-one's columns). Paired reruns live in RESULTS/calibration-paired/.
+RESULTS holds calibration.csv (CPython's rows, scripts/calibrate.py) and
+calibration-ptbench.csv (ptbench's, measured in the same rounds); without
+the latter, ptbench's side is the run's results.csv (or the PTBENCH_DIRs'
+pooled), not paired.
 """
 
 import csv
@@ -33,7 +36,12 @@ COLUMNS = ["workload", "comparison", "workers", "params", "interpreter", "cpytho
            "ptbench_ratio", "fidelity", "flagged", "reason", "ptbench_model", "start",
            "switch_interval_us", "cpu_neighbours", "cpython_a", "cpython_b", "ptbench_a",
            "ptbench_b", "cpython_n", "ptbench_n", "paired_rounds", "paired_cpython_ratio",
-           "paired_ptbench_ratio", "paired_fidelity"]
+           "paired_ptbench_ratio", "paired_fidelity", "state", "rounds", "paired",
+           "fidelity_lo", "fidelity_hi", "ci_level", "fidelity_min", "fidelity_max",
+           "run_ptbench_ratio"]
+STATES = ("agree", "undecided", "disagree")
+LEVEL = 0.90     # coverage of the median's interval over the rounds
+MIN_ROUNDS = 5   # the fewest rounds whose interval reaches LEVEL (1 - 2/2^5)
 DEFAULT_INTERVAL = "5000"  # CPython's default switch interval, 5 ms (sys.getswitchinterval)
 
 
@@ -114,15 +122,6 @@ def point_key(row, side):
     return (wl, workers, k, keyparams(wl, row)), (model, start, interval)
 
 
-def medians(rows, side):
-    acc = {}
-    for r in rows:
-        kk = point_key(r, side)
-        if kk:
-            acc.setdefault(kk, []).append(num(r["ops_per_s"]))
-    return {k: (statistics.median(v), len(v)) for k, v in acc.items()}
-
-
 def comparisons(cal):
     """The comparisons the CPython side supports: (group, comparison,
     model spec a, group b, model spec b, ptbench spec a, ptbench spec b)."""
@@ -167,7 +166,7 @@ def pt_spec(spec, pt_models):
     return spec
 
 
-def flagged(f):
+def outside(f):
     return f is not None and (f < LO or f > HI)
 
 
@@ -179,63 +178,169 @@ def g3(x):
     return "" if x is None else "%.4g" % x
 
 
-def paired_rounds(res, cmp_id):
-    """Per round: (CPython a, CPython b, ptbench a, ptbench b) speeds of
-    the paired rerun of one comparison, read from
-    RESULTS/calibration-paired/<cmp_id>/round-<r>/{cpython,ptbench}.csv."""
-    base = os.path.join(res, "calibration-paired", cmp_id)
-    out = []
-    try:
-        names = sorted(os.listdir(base))
-    except OSError:
-        return out
-    for name in names:
-        m = re.fullmatch(r"round-(\d+)", name)
-        if not m:
-            continue
-        d = os.path.join(base, name)
-        vals = {}
-        for side in ("cpython", "ptbench"):
-            path = os.path.join(d, side + ".csv")
-            if not os.path.isfile(path):
-                continue
-            for r in read_csv(path):
-                role = r.get("role") or ""
-                v = num(r.get("ops_per_s"))
-                if r.get("status") == "ok" and v and role in ("a", "b"):
-                    vals.setdefault((side, role), []).append(v)
-        if len(vals) == 4:
-            out.append(tuple(statistics.median(vals[k]) for k in
-                             (("cpython", "a"), ("cpython", "b"),
-                              ("ptbench", "a"), ("ptbench", "b"))))
-    return out
+def median_interval(xs, level=LEVEL):
+    """A distribution-free interval of the median of xs: the order
+    statistics x(k) and x(n+1-k) with the largest k whose coverage,
+    1 - 2 P(Binomial(n, 1/2) <= k - 1), is at least level (the sign
+    test's interval for the median; W. J. Conover, Practical Nonparametric
+    Statistics, 3rd ed., section 3.2). (lo, hi, coverage), or None when n is
+    too small for that level (n < 5 at 90%)."""
+    s, n = sorted(xs), len(xs)
+    best, below = None, 0.0
+    for k in range(1, n // 2 + 1):
+        below += math.comb(n, k - 1) / 2.0 ** n  # P(Bin(n, 1/2) = k - 1)
+        cover = 1.0 - 2.0 * below
+        if cover < level:
+            break
+        best = (s[k - 1], s[n - k], cover)
+    return best
 
 
-def explain(rounds, first_c, first_p, why):
-    """The one-line reason of a flagged row: what its paired rerun found."""
-    if not rounds:
-        return "not rerun: %s" % why, None, None, None
+def state_of(ci):
+    """agree: the interval inside [LO, HI]; disagree: entirely outside it;
+    undecided: across a bound, or too few rounds for an interval."""
+    if ci is None:
+        return "undecided"
+    lo, hi, _ = ci
+    if LO <= lo and hi <= HI:
+        return "agree"
+    if hi < LO or lo > HI:
+        return "disagree"
+    return "undecided"
+
+
+def spread(xs):
+    return "%.3g" % min(xs) if min(xs) == max(xs) else "%.3g-%.3g" % (min(xs), max(xs))
+
+
+def explain(state, rounds, paired, why, ci):
+    """The one-line reason of a row that does not agree, from its rounds
+    [(CPython a, CPython b, ptbench a, ptbench b)] and the interval ci."""
+    ci_text = "%.3g-%.3g" % ci[:2] if ci else "-"
     cr = [a / b for a, b, _, _ in rounds]
     pr = [a / b for _, _, a, b in rounds]
     fr = [p / c for c, p in zip(cr, pr)]
+    n = len(rounds)
+    head = "%d %sround%s" % (n, "paired " if paired else "", "" if n == 1 else "s")
+    if not paired:
+        head += " (not paired: %s; CPython measured after the run, under other load)" % why
     c, p = statistics.median(cr), statistics.median(pr)
-    f = p / c
-    head = "paired rerun, %d round%s" % (len(rounds), "" if len(rounds) == 1 else "s")
-    if not flagged(f):
-        moved = "CPython's ratio went from %.3g to %.3g" % (first_c, c) \
-            if abs(math.log(c / first_c)) >= abs(math.log(p / first_p)) \
-            else "ptbench's went from %.3g to %.3g" % (first_p, p)
-        return ("%s: fidelity %.3g, inside [0.67, 1.5]: the first figures were taken under "
-                "other load (%s)" % (head, f, moved)), c, p, f
-    if all(flagged(x) and (x > 1) == (f > 1) for x in fr):
+    if state == "disagree":
         further = "ptbench" if abs(math.log(p)) > abs(math.log(c)) else "CPython"
-        seen = "fidelity %.3g again" % f if len(fr) == 1 else \
-            "fidelity %.3g-%.3g in every round" % (min(fr), max(fr))
-        return ("%s: %s (CPython %.3g, ptbench %.3g): a real difference, %s's ratio the "
-                "further from 1" % (head, seen, c, p, further)), c, p, f
-    return ("%s: fidelity %.3g-%.3g across the band from round to round (CPython %.3g-%.3g, "
-            "ptbench %.3g-%.3g): the ratio depends on the load of the moment"
-            % (head, min(fr), max(fr), min(cr), max(cr), min(pr), max(pr))), c, p, f
+        return ("%s: fidelity %s, its interval %s entirely outside [0.67, 1.5] (CPython %.3g, "
+                "ptbench %.3g): a real difference, %s's ratio the further from 1"
+                % (head, spread(fr), ci_text, c, p, further))
+    if n < MIN_ROUNDS:
+        return ("%s: fidelity %s; at least %d rounds give a %.0f%% interval of the median"
+                % (head, spread(fr), MIN_ROUNDS, 100 * LEVEL))
+    # Which side's ratio moves more from round to round (max/min, in log).
+    swing_c, swing_p = math.log(max(cr) / min(cr)), math.log(max(pr) / min(pr))
+    who = "CPython's" if swing_c > swing_p else "ptbench's"
+    return ("%s: fidelity %s across the band (CPython %s, ptbench %s): %s ratio swings the "
+            "more, %.2gx from round to round" % (head, spread(fr), spread(cr), spread(pr),
+                                                  who, math.exp(max(swing_c, swing_p))))
+
+
+def by_round(rows, side, key):
+    """{(group, spec): {round: median ops/s}} of the rows that count."""
+    acc = {}
+    for r in rows:
+        kk = point_key(r, side)
+        if kk:
+            acc.setdefault(kk, {}).setdefault(key(r), []).append(num(r["ops_per_s"]))
+    return {k: {rr: statistics.median(v) for rr, v in d.items()} for k, d in acc.items()}
+
+
+def round_of(r):
+    """A row's round: `round`, else `rep` (an older calibration.csv)."""
+    v = str(r.get("round") or "").strip() or str(r.get("rep") or "").strip()
+    return int(v) if re.fullmatch(r"[0-9]{1,9}", v) else -1
+
+
+def unpaired(ca, cb, va, vb):
+    """Rounds from figures not measured together: CPython's repetitions
+    (A and B of one round side by side) against the run's (A and B of one
+    repetition number), the i-th with the i-th."""
+    cs = sorted(set(ca) & set(cb))
+    ps = sorted(set(va) & set(vb))
+    return [(ca[c], cb[c], va[p], vb[p]) for c, p in zip(cs, ps)]
+
+
+def compute(cal_rows, pt_rows, round_rows=None, why="no paired rounds were run",
+            whys=None):
+    """fidelity.csv's rows. cal_rows: CPython's (calibration.csv);
+    pt_rows: the run's (results.csv); round_rows: ptbench's repetitions
+    measured in the calibration's rounds beside CPython's
+    (calibration-ptbench.csv, column `round`). A comparison with paired
+    rounds is judged on them; one without, on the run's figures against
+    CPython's (unpaired), and its reason says why (whys: by point group,
+    else why)."""
+    cal = by_round(cal_rows, "cpython", round_of)
+    pt_run = by_round(pt_rows, "ptbench", round_of)
+    pt_rnd = by_round(round_rows or [], "ptbench", round_of)
+    pt_models = {r.get("model") for r in pt_rows}
+    interps = {}
+    for r in cal_rows:
+        kk = point_key(r, "cpython")
+        if kk:
+            interps.setdefault(kk, r.get("interpreter", ""))
+    out = []
+    for g, name, sa, gb, sb in comparisons(cal):
+        pa, pb = pt_spec(sa, pt_models), pt_spec(sb, pt_models)
+        ca, cb = cal[(g, sa)], cal[(gb, sb)]
+        ra, rb = pt_rnd.get((g, pa), {}), pt_rnd.get((gb, pb), {})
+        common = sorted(set(ca) & set(cb) & set(ra) & set(rb))
+        paired = bool(common)
+        if paired:
+            rounds = [(ca[r], cb[r], ra[r], rb[r]) for r in common]
+        elif (g, pa) in pt_run and (gb, pb) in pt_run:
+            rounds = unpaired(ca, cb, pt_run[(g, pa)], pt_run[(gb, pb)])
+        else:
+            continue
+        if not rounds:
+            continue
+        wl, n, k, kp = g
+        row = {
+            "workload": wl, "comparison": name, "workers": n,
+            "params": " ".join("%s=%s" % kv for kv in kp),
+            "interpreter": interps.get((g, sa), ""),
+            "ptbench_model": "%s/%s" % (pa[0], pb[0]),
+            "start": sa[1] or sb[1], "switch_interval_us": sa[2] or sb[2],
+            "cpu_neighbours": k,
+        }
+        cr = [a / b for a, b, _, _ in rounds]
+        pr = [a / b for _, _, a, b in rounds]
+        fr = [p / c for c, p in zip(cr, pr)]
+        ci = median_interval(fr)
+        st = state_of(ci)
+        row.update({
+            "cpython_ratio": g3(statistics.median(cr)), "ptbench_ratio": g3(statistics.median(pr)),
+            "fidelity": g3(statistics.median(fr)), "flagged": 1 if st == "disagree" else 0,
+            "state": st, "rounds": len(rounds), "paired": 1 if paired else 0,
+            "fidelity_lo": g3(ci[0]) if ci else "", "fidelity_hi": g3(ci[1]) if ci else "",
+            "ci_level": "%.3f" % ci[2] if ci else "",
+            "fidelity_min": g3(min(fr)), "fidelity_max": g3(max(fr)),
+            "cpython_a": g3(statistics.median(x[0] for x in rounds)),
+            "cpython_b": g3(statistics.median(x[1] for x in rounds)),
+            "ptbench_a": g3(statistics.median(x[2] for x in rounds)),
+            "ptbench_b": g3(statistics.median(x[3] for x in rounds)),
+            "cpython_n": "%d/%d" % (len(ca), len(cb)),
+            "ptbench_n": "%d/%d" % ((len(ra), len(rb)) if paired else
+                                    (len(pt_run[(g, pa)]), len(pt_run[(gb, pb)]))),
+        })
+        if (g, pa) in pt_run and (gb, pb) in pt_run:
+            row["run_ptbench_ratio"] = g3(statistics.median(pt_run[(g, pa)].values()) /
+                                          statistics.median(pt_run[(gb, pb)].values()))
+        if paired:  # the columns of the older paired reruns, kept for readers
+            row.update(paired_rounds=len(rounds), paired_cpython_ratio=row["cpython_ratio"],
+                       paired_ptbench_ratio=row["ptbench_ratio"],
+                       paired_fidelity=row["fidelity"])
+        row["_specs"] = (g, sa, gb, sb, pa, pb)
+        if st != "agree":
+            whys = whys or {}
+            row["reason"] = explain(st, rounds, paired, whys.get(g) or whys.get(gb) or why, ci)
+        out.append(row)
+    return out
 
 
 def cmp_id(row):
@@ -245,53 +350,6 @@ def cmp_id(row):
                                       row["switch_interval_us"], row["params"],
                                       row["interpreter"])
     return re.sub(r"[^A-Za-z0-9.=+-]+", "_", s)[:150]
-
-
-def compute(res, cal_rows, pt_rows, why="no paired rerun was made", whys=None):
-    """fidelity.csv's rows; a flagged row without a paired rerun says why
-    (whys: by comparison id, else why)."""
-    cal = medians(cal_rows, "cpython")
-    pt = medians(pt_rows, "ptbench")
-    pt_models = {r.get("model") for r in pt_rows}
-    interps = {}
-    for r in cal_rows:
-        if r.get("status") == "ok":
-            kk = point_key(r, "cpython")
-            if kk:
-                interps.setdefault(kk, r.get("interpreter", ""))
-    out = []
-    for g, name, sa, gb, sb in comparisons(cal):
-        pa, pb = pt_spec(sa, pt_models), pt_spec(sb, pt_models)
-        if (g, pa) not in pt or (gb, pb) not in pt:
-            continue
-        ca, cna = cal[(g, sa)]
-        cb, cnb = cal[(gb, sb)]
-        va, pna = pt[(g, pa)]
-        vb, pnb = pt[(gb, pb)]
-        cr, prr = ca / cb, va / vb
-        f = prr / cr
-        wl, n, k, kp = g
-        row = {
-            "workload": wl, "comparison": name, "workers": n,
-            "params": " ".join("%s=%s" % kv for kv in kp),
-            "interpreter": interps.get((g, sa), ""),
-            "cpython_ratio": g3(cr), "ptbench_ratio": g3(prr), "fidelity": g3(f),
-            "flagged": 1 if flagged(f) else 0, "reason": "",
-            "ptbench_model": "%s/%s" % (pa[0], pb[0]),
-            "start": sa[1] or sb[1], "switch_interval_us": sa[2] or sb[2],
-            "cpu_neighbours": k, "cpython_a": g3(ca), "cpython_b": g3(cb),
-            "ptbench_a": g3(va), "ptbench_b": g3(vb),
-            "cpython_n": "%d/%d" % (cna, cnb), "ptbench_n": "%d/%d" % (pna, pnb),
-        }
-        row["_specs"] = (g, sa, gb, sb, pa, pb)
-        if row["flagged"]:
-            rounds = paired_rounds(res, cmp_id(row)) if res else []
-            reason, c2, p2, f2 = explain(rounds, cr, prr, (whys or {}).get(cmp_id(row), why))
-            row.update(reason=reason, paired_rounds=len(rounds) or "",
-                       paired_cpython_ratio=g3(c2), paired_ptbench_ratio=g3(p2),
-                       paired_fidelity=g3(f2))
-        out.append(row)
-    return out
 
 
 # --- output --------------------------------------------------------------------
@@ -319,10 +377,14 @@ def md_cell(s):
 
 
 INTRO = ("ratio = speed of the first model / speed of the second (ops/s; >1: the first is "
-         "faster), measured in CPython by the twins (scripts/twins/) and in ptbench by the run; "
-         "fidelity = ptbench ratio / CPython ratio (1: the simulation reproduces the "
-         "interpreter), flagged outside [0.67, 1.5]. Each flagged row was rerun with ptbench "
-         "and CPython in turn, and its reason says what that paired rerun found.")
+         "faster), measured in CPython by the twins (scripts/twins/) and in ptbench round after "
+         "round, the two side by side in each round (their order alternating) so that both see "
+         "the same load, a round's figure the median of its repetitions; fidelity = ptbench ratio / CPython "
+         "ratio per round (1: the simulation reproduces the interpreter), shown as the median "
+         "over the rounds with a distribution-free interval of that median (order statistics, "
+         "at least 90% coverage: at least 5 rounds). State: **agree** when the interval lies "
+         "inside [0.67, 1.5], **disagree** when it lies entirely outside (flagged), "
+         "**undecided** otherwise; each row that does not agree says why.")
 NO_FT = ("No free-threaded interpreter (python3.13t, python3.14t, or a python3 without a GIL) "
          "was on PATH: no free/gil rows. ptbench's ft model relies on the published figures: "
          "a single-thread slowdown of 5-10% (Python 3.14 docs; about 8% on x86-64 Linux), 8% "
@@ -331,9 +393,16 @@ NO_FT = ("No free-threaded interpreter (python3.13t, python3.14t, or a python3 w
 
 
 def summary(rows):
+    """(comparisons, agree): a row without a state (an older fidelity.csv)
+    agrees when it is not flagged."""
     n = len(rows)
-    ok = sum(1 for r in rows if not r["flagged"])
+    ok = sum(1 for r in rows if r.get("state", "agree" if not r["flagged"] else "") == "agree")
     return n, ok
+
+
+def states(rows):
+    """{state: count} over agree, undecided, disagree."""
+    return {s: sum(1 for r in rows if r.get("state") == s) for s in STATES}
 
 
 def to_md(rows, meta):
@@ -351,17 +420,23 @@ def to_md(rows, meta):
     if not n:
         out.append("No comparison: calibration.csv and ptbench's results share no point.")
         return "\n".join(out) + "\n"
-    out.append("**%d of %d comparisons agree** (fidelity within [0.67, 1.5]; %.0f%%)."
-               % (ok, n, 100.0 * ok / n))
+    st = states(rows)
+    out.append("**%d of %d comparisons agree** (%.0f%%); %d undecided, %d disagree."
+               % (ok, n, 100.0 * ok / n, st["undecided"], st["disagree"]))
     out.append("")
     cols = ["workload", "comparison", "workers", "params", "start", "switch_interval_us",
-            "cpython_ratio", "ptbench_ratio", "fidelity", "flagged", "reason"]
+            "cpython_ratio", "ptbench_ratio", "fidelity", "interval", "rounds", "state",
+            "reason"]
+    num_cols = ("workers", "cpython_ratio", "ptbench_ratio", "fidelity", "rounds")
     out.append("| " + " | ".join(c.replace("_", " ") for c in cols) + " |")
-    out.append("|" + "|".join("---:" if c in ("workers", "cpython_ratio", "ptbench_ratio",
-                                               "fidelity") else "---" for c in cols) + "|")
+    out.append("|" + "|".join("---:" if c in num_cols else "---" for c in cols) + "|")
     for r in rows:
+        r = dict(r, interval="%s-%s" % (r["fidelity_lo"], r["fidelity_hi"])
+                 if r.get("fidelity_lo") else "",
+                 rounds="%s%s" % (r.get("rounds", ""), "" if r.get("paired") else " unpaired"))
         cells = [md_cell(r.get(c, "")) for c in cols]
-        cells[cols.index("flagged")] = "**flagged**" if r["flagged"] else ""
+        if r.get("state") == "disagree":
+            cells[cols.index("state")] = "**disagree**"
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
@@ -386,6 +461,12 @@ def write(res, rows, meta):
         pass
 
 
+def round_rows(res):
+    """ptbench's repetitions of the calibration's rounds, or []."""
+    path = os.path.join(res, "calibration-ptbench.csv")
+    return read_csv(path) if os.path.isfile(path) else []
+
+
 def ptbench_rows(res, dirs):
     rows = []
     for d in dirs or [res]:
@@ -396,7 +477,7 @@ def ptbench_rows(res, dirs):
 
 
 def main(argv):
-    quiet, why, args = False, "no paired rerun was made (scripts/calibrate.sh reruns)", []
+    quiet, why, args = False, "no paired rounds were run (scripts/calibrate.sh runs them)", []
     it = iter(argv)
     for a in it:
         if a == "-q":
@@ -425,14 +506,16 @@ def main(argv):
     try:
         cal = read_csv(cal_path)
         pt = ptbench_rows(res, args[1:])
-        rows = compute(res, cal, pt, why)
+        rows = compute(cal, pt, round_rows(res), why)
         write(res, rows, load_meta(res))
     except BadInput as e:
         print("fidelity: %s" % e, file=sys.stderr)
         return 2
     if not quiet:
         n, ok = summary(rows)
-        print("fidelity: %d comparisons, %d agree: %s" % (n, ok, os.path.abspath(
+        st = states(rows)
+        print("fidelity: %d comparisons, %d agree, %d undecided, %d disagree: %s" % (
+            n, ok, st["undecided"], st["disagree"], os.path.abspath(
             os.path.join(res, "fidelity.md"))), file=sys.stderr)
     return 0
 

@@ -201,12 +201,15 @@ Test(calibrate, every_twin_quick, .timeout = 400)
 	free(tmpenv);
 }
 
-/* fidelity.py on a fixture: ratios, quotients, flags and the reasons its
- * paired reruns give, worked out by hand; rows that must not count
- * (failed, bound, ipc=shm, --shared outside countdown, gil-old, a paired row in
- * calibration.csv); 64K
- * and 65536 as one payload; markup in a parameter escaped. Under a
- * comma-decimal locale, which must change nothing. */
+/* fidelity.py on a hand-made fixture (tests/fixtures/calibrate/gen-fid.py):
+ * per-round ratios of paired rounds, their median, the median's 90%
+ * interval (8 rounds: the 2nd to the 7th), the three states (agree,
+ * undecided, disagree), an unpaired comparison and one with too few rounds,
+ * worked out by hand; rows that must not count (failed, bound, ipc=shm,
+ * --shared outside countdown, gil-old, an older calibration's paired row);
+ * 64K and 65536 as one payload; markup in a parameter escaped. Under a
+ * comma-decimal locale, which must change nothing. And the interval itself
+ * at 4, 5, 8 and 10 rounds. */
 Test(calibrate, fidelity_from_fixture, .timeout = 60)
 {
 	char *dir = pt_test_tmpdir();
@@ -224,6 +227,7 @@ Test(calibrate, fidelity_from_fixture, .timeout = 60)
 	}
 	cr_assert_eq(o->status, 0, "fidelity.py exit %d: %s", o->status, o->err);
 	check_py("fid", dir, NULL, NULL);
+	check_py("interval", NULL, NULL, NULL);
 	pt_test_rmdir(dir);
 	free(dir);
 	free(o);

@@ -134,8 +134,22 @@ class Fidelity:
     def flagged(self, r):
         return r.get("flagged", "").strip() == "1"
 
+    def state(self, r):
+        """agree, undecided or disagree (scripts/fidelity.py); a row of an
+        older fidelity.csv, without a state, agrees unless flagged."""
+        st = r.get("state", "").strip()
+        return st if st else ("disagree" if self.flagged(r) else "agree")
+
     def counts(self):
-        return sum(1 for r in self.rows if not self.flagged(r)), len(self.rows)
+        return sum(1 for r in self.rows if self.state(r) == "agree"), len(self.rows)
+
+    def others(self):
+        """', U undecided, D disagree' when the rows carry a state, else ''."""
+        if not any(r.get("state", "").strip() for r in self.rows):
+            return ""
+        n = {s: sum(1 for r in self.rows if self.state(r) == s) for s in ("undecided",
+                                                                         "disagree")}
+        return ", %d undecided, %d disagree" % (n["undecided"], n["disagree"])
 
     def flagged_workloads(self):
         return {r.get("workload", "") for r in self.rows if self.flagged(r)}
@@ -186,8 +200,8 @@ class Report:
         if self.fid.rows:
             agree, total = self.fid.counts()
             o.append('<p class="lead-fid">Against this machine\'s CPython: <a href="#fidelity">'
-                     '%d of %d comparisons agree</a> (fidelity within [0.67, 1.5]).</p>'
-                     % (agree, total))
+                     '%d of %d comparisons agree</a>%s (fidelity within [0.67, 1.5]).</p>'
+                     % (agree, total, esc(self.fid.others())))
         if self.run.partial:
             o.append('<p class="note">This run was cut short (partial): points that never ran '
                      'are marked <i>not run</i>, and the verdict covers what was measured.</p>')
@@ -412,12 +426,13 @@ class Report:
             o.append("<p>CPython calibration not run (make calibrate): no fidelity.csv.</p>")
             return o
         agree, total = self.fid.counts()
-        o.append("<p>%d of %d comparisons agree: the ratio ptbench measures and the ratio the "
+        o.append("<p>%d of %d comparisons agree%s: the ratio ptbench measures and the ratio the "
                  "machine's CPython measures differ by less than a factor 1.5. Flagged rows "
-                 "explain the difference.</p>" % (agree, total))
+                 "explain the difference.</p>" % (agree, total, esc(self.fid.others())))
         rows = []
         for r in self.fid.rows:
-            cls = "bad" if self.fid.flagged(r) else ""
+            cls = "bad" if self.fid.flagged(r) else \
+                "noisy" if self.fid.state(r) == "undecided" else ""
             rows.append([td(esc(r.get(h, "")), cls) for h in self.fid.header])
         o.append(table([esc(h) for h in self.fid.header], rows, "fidelity", tall=True))
         return o
@@ -491,8 +506,8 @@ class Report:
             o += ["**Partial run**: cut short; the verdict covers what was measured.", ""]
         if self.fid.rows:
             agree, total = self.fid.counts()
-            o += ["Against this machine's CPython: %d of %d comparisons agree (fidelity.md)."
-                  % (agree, total), ""]
+            o += ["Against this machine's CPython: %d of %d comparisons agree%s (fidelity.md)."
+                  % (agree, total, self.fid.others()), ""]
         o += ["## Verdict", ""]
         if not run.has_decisions:
             o += ["No verdict: this run's summary.csv predates the decision columns.", ""]

@@ -152,6 +152,7 @@ def run_point(rows, pt, deadline, quick, say):
             mname = spec["model"]
             base = dict(p)
             base.update(workload=pt["workload"], model=mname, workers=n, rep=rep,
+                        round=pt.get("round", rep),
                         cpu_neighbours=0 if mname == "serial" else k,
                         start=spec.get("start", "") if mname == "procs" else "",
                         switch_interval_us=spec.get("interval") if mname == "gil" else None,

@@ -254,6 +254,24 @@ class Fixtures(Scratch):
         self.assertNotIn("<script", md)
         self.assertNotIn("<b>not measured", html)
 
+    def test_fidelity_states(self):
+        # A fidelity.csv with the three-way state (scripts/fidelity.py):
+        # only "agree" rows count as agreeing, an undecided row is neither
+        # flagged nor agreeing, and the counts say so.
+        d = self.copy("contract")
+        path = os.path.join(d, "fidelity.csv")
+        header, rows = csv_rows(path)
+        states = ["agree", "undecided", "disagree", "undecided", "agree"]
+        for r, st in zip(rows, states + ["agree"] * len(rows)):
+            r["state"], r["flagged"] = st, "1" if st == "disagree" else "0"
+        csv_write(path, header + ["state"], rows)
+        html, md, _ = self.render_ok(d)
+        n = len(rows)
+        agree = sum(1 for r in rows if r["state"] == "agree")
+        self.assertIn('<a href="#fidelity">%d of %d comparisons agree</a>, 2 undecided, '
+                      '1 disagree' % (agree, n), html)
+        self.assertIn("%d of %d comparisons agree, 2 undecided, 1 disagree" % (agree, n), md)
+
     def test_stale_plots_of_a_replaced_run_go(self):
         d = self.copy("contract")
         self.render_ok(d)
