@@ -21,8 +21,8 @@ options:
   --full           larger sizes and more rounds (make calibrate FULL=1)
   --quick          the twins' small sizes, one round (for tests)
   -r, --repeat N   rounds (default 5; full 6; quick 1): in each, ptbench's
-                   and CPython's repetitions of every model of a point (3
-                   each, models interleaved; quick 1)
+                   and CPython's repetitions of every model of a point (2
+                   each, models interleaved; full 3; quick 1)
   -n, --workers L  only these worker counts (LIST, or auto: the run's)
   -w, --workloads L  only these workloads
   --duration S     seconds a fixed-time point runs at most (convoy, sockrecv)
@@ -198,7 +198,7 @@ def parse(argv):
     o["repeat"] = o["repeat"] or (1 if o["quick"] else 6 if o["full"] else 5)
     # Repetitions of each model in a round, models interleaved: their
     # median is the round's figure (one repetition swings up to 2x here).
-    o["per_round"] = 1 if o["quick"] else 3
+    o["per_round"] = 1 if o["quick"] else 3 if o["full"] else 2
     o["budget"] = o["budget"] or (1800.0 if o["full"] else 180.0)
     # A CPython repetition's time: short, so that a round's ptbench and
     # CPython repetitions stay within seconds of each other.
@@ -472,7 +472,8 @@ def select(pts, o, share, notes, paired=False, ft=False):
     budget share lasts."""
     by = {}
     for p in sorted(pts, key=rank):
-        by.setdefault(p["workload"], []).append(p)
+        if p["specs"]:  # a point skipped under every model has nothing to run
+            by.setdefault(p["workload"], []).append(p)
     chosen, spent, left = [], 0.0, 0
     depth = max((len(v) for v in by.values()), default=0)
     for i in range(depth):
