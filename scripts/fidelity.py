@@ -213,6 +213,31 @@ def spread(xs):
     return "%.3g" % min(xs) if min(xs) == max(xs) else "%.3g-%.3g" % (min(xs), max(xs))
 
 
+# Differences between the twin and the workload that are known, with their
+# source: (workload, comparison kind, fidelity above 1) -> what the
+# simulation leaves out or what swings on both sides alike.
+HANDSHAKE = ("multiprocessing's Condition.notify() waits for each woken waiter to "
+             "acknowledge (woken_count, CPython Lib/multiprocessing/synchronize.py), and "
+             "its Event and Barrier are built on it; ptbench's process-shared primitives "
+             "have no such handshake, so procs is faster in ptbench")
+CONVOY = ("under a GIL convoy is bistable in CPython and ptbench alike: the I/O thread "
+          "re-takes the GIL before the CPU-bound thread wakes (thousands of trips/s) or "
+          "waits a switch interval for it (about 100/s), by the scheduling of the moment")
+KNOWN = [  # workload, comparison (a regular expression), 1: fidelity above 1, 0: either
+    ("event", r"procs/gil", 1, HANDSHAKE), ("barrier", r"procs/gil", 1, HANDSHAKE),
+    ("condition", r"procs/gil", 1, HANDSHAKE), ("convoy", r"procs/gil|gil \d+/1", 0, CONVOY),
+]
+
+
+def known(workload, comparison, f):
+    """The known difference behind a row that does not agree, or ''."""
+    for wl, what, above, text in KNOWN:
+        if wl == workload and re.fullmatch(what, comparison.split(" workers")[0]) and \
+                (not above or f > 1):
+            return text
+    return ""
+
+
 def explain(state, rounds, paired, why, ci):
     """The one-line reason of a row that does not agree, from its rounds
     [(CPython a, CPython b, ptbench a, ptbench b)] and the interval ci."""
@@ -339,6 +364,9 @@ def compute(cal_rows, pt_rows, round_rows=None, why="no paired rounds were run",
         if st != "agree":
             whys = whys or {}
             row["reason"] = explain(st, rounds, paired, whys.get(g) or whys.get(gb) or why, ci)
+            hint = known(wl, name, statistics.median(fr))
+            if hint:
+                row["reason"] += "; known: " + hint
         out.append(row)
     return out
 
