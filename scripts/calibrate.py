@@ -738,7 +738,7 @@ class Rounds:
             for c in clusters:
                 if self.cal.left() < margin:
                     return r
-                deadline = time.time() + self.cal.left() - margin / 2
+                deadline = time.time() + self.cal.left() - 0.75 * margin
                 steps = [lambda: [self.ptbench(pt, r, deadline) for pt in c],
                          lambda: self.cpython(c, r, deadline)]
                 for step in (steps if r % 2 == 0 else steps[::-1]):
@@ -806,9 +806,6 @@ def calibrate(o, say):
             rows, pt_rows = rnd.rows, rnd.pt_rows
             whys = {p["g"]: rnd.why[p["id"]] for p in chosen if p["id"] in rnd.why}
             why = "ptbench did not run in the rounds"
-            if done < o["repeat"]:
-                cal.notes.append("the budget allowed %d of %d rounds (--budget)"
-                                 % (done, o["repeat"]))
             say("%d round(s) of %d cluster(s), %d ptbench run(s)"
                 % (done, len(clusters), rnd.runs))
         else:
@@ -823,6 +820,10 @@ def calibrate(o, say):
         say("%s: %d rows, %d failed" % (os.path.abspath(os.path.join(res, "calibration.csv")),
                                         len(rows), bad))
         cmp_rows = fidelity.compute(rows, runrows, pt_rows, why, whys) if runrows else []
+        short = sum(1 for r in cmp_rows if r["paired"] and r["rounds"] < o["repeat"])
+        if short:
+            cal.notes.append("%d comparison(s) got fewer than %d rounds: the budget ran out "
+                             "(--budget)" % (short, o["repeat"]))
         meta["wall_s"] = round(time.time() - cal.t0, 1)
         fidelity.write_atomic(os.path.join(res, "calibration.json"),
                               json.dumps(meta, indent=1) + "\n")
