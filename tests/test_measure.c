@@ -201,8 +201,11 @@ Test(measure, short_repetitions_warn, .timeout = 60)
 {
 	struct out *r = new_out();
 
+	/* 1000 turns: microseconds, so that no load or sanitizer stretches
+	 * the repetitions' median past 10 ms (--quick's own size once did,
+	 * under TSan on a loaded machine). */
 	pt_test_exec(ARGV("run", "--quick", "-w", "countdown", "-m", "serial", "-n", "1", "-r",
-			  "2", "-o", r->dir),
+			  "3", "-p", "count=1000", "-o", r->dir),
 		     NULL, 50, &r->o);
 	cr_assert_eq(r->o.status, 0, "exit %d: %s", r->o.status, r->o.err);
 	cr_assert(strstr(r->o.err, "under 10 ms"), "%s", r->o.err);
