@@ -4,6 +4,7 @@
 // atomic update the model counts (and --shared 0 makes none), the options
 // and columns, and the default suite's ft points. Run under TSan too: no
 // race report is part of what they check.
+#include "csv.h"
 #include "helpers.h"
 #include "neighbour.h"
 #include "objects.h"
@@ -417,41 +418,23 @@ Test(ft, default_suite_places_ft, .timeout = 60)
 	free(o);
 }
 
-static int field_of(const char *header, const char *name)
+/* Column @name of @csv, which must have it. */
+static int col_of(const struct pt_csv *csv, const char *name, const char *path)
 {
-	char buf[4096], *tok, *save = NULL;
-	int i = 0;
+	int k = pt_csv_col(csv, name);
 
-	snprintf(buf, sizeof(buf), "%s", header);
-	buf[strcspn(buf, "\n")] = '\0';
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
-		if (strcmp(tok, name) == 0)
-			return i;
-	return -1;
-}
-
-/* The i-th comma-separated field of @line (no quoted fields before it). */
-static void field(const char *line, int i, char *out, size_t n)
-{
-	const char *p = line;
-
-	for (; i > 0 && p; i--) {
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	cr_assert_not_null(p);
-	snprintf(out, n, "%.*s", (int)strcspn(p, ",\n"), p);
+	cr_assert_geq(k, 0, "%s: no column '%s'", path, name);
+	return k;
 }
 
 /* results.csv: shared, container, the tax and the model's own counters on
  * ft rows, empty on the others; summary.csv keeps the ft points apart. */
 Test(ft, columns_in_results, .timeout = 120)
 {
-	char *dir = pt_test_tmpdir(), out[4200], path[4300], line[8192], header[8192];
+	char *dir = pt_test_tmpdir(), out[4200], path[4300], err[256];
 	struct pt_cmd_out *o = malloc(sizeof(*o));
-	int c_model, c_shared, c_cont, c_tax, c_atomic, c_locks, rows = 0;
-	FILE *f;
+	struct pt_csv res, sum;
+	int c_model, c_shared, c_cont, c_tax, c_atomic, c_locks;
 
 	snprintf(out, sizeof(out), "%s/run", dir);
 	pt_test_exec(ARGV("run", "--quick", "-q", "-w", "countdown", "-m", "threads,ft", "-n",
@@ -460,53 +443,45 @@ Test(ft, columns_in_results, .timeout = 120)
 		     NULL, 110, o);
 	cr_assert_eq(o->status, 0, "exit %d: %s", o->status, o->err);
 	snprintf(path, sizeof(path), "%s/results.csv", out);
-	f = fopen(path, "r");
-	cr_assert_not_null(f);
-	cr_assert_not_null(fgets(header, sizeof(header), f));
-	c_model = field_of(header, "model");
-	c_shared = field_of(header, "shared");
-	c_cont = field_of(header, "container");
-	c_tax = field_of(header, "ft_tax_pct");
-	c_atomic = field_of(header, "ft_atomic_updates");
-	c_locks = field_of(header, "ft_lock_acquisitions");
-	cr_assert(c_model >= 0 && c_shared >= 0 && c_cont >= 0 && c_tax >= 0 && c_atomic >= 0 &&
-		  c_locks >= 0 && field_of(header, "ft_lock_contended") >= 0 &&
-		  field_of(header, "ft_lock_parks") >= 0, "header: %s", header);
-	while (fgets(line, sizeof(line), f)) {
-		char model[16], shared[16], cont[16], tax[16], atomics[32], locks[32];
+	cr_assert_eq(pt_csv_read(path, &res, err, sizeof(err)), 0, "%s: %s", path, err);
+	c_model = col_of(&res, "model", path);
+	c_shared = col_of(&res, "shared", path);
+	c_cont = col_of(&res, "container", path);
+	c_tax = col_of(&res, "ft_tax_pct", path);
+	c_atomic = col_of(&res, "ft_atomic_updates", path);
+	c_locks = col_of(&res, "ft_lock_acquisitions", path);
+	col_of(&res, "ft_lock_contended", path);
+	col_of(&res, "ft_lock_parks", path);
+	for (size_t i = 0; i < res.nrows; i++) {
+		char *const *row = res.rows[i];
+		const char *shared = row[c_shared], *cont = row[c_cont], *tax = row[c_tax],
+			   *atomics = row[c_atomic], *locks = row[c_locks];
 
-		rows++;
-		field(line, c_model, model, sizeof(model));
-		field(line, c_shared, shared, sizeof(shared));
-		field(line, c_cont, cont, sizeof(cont));
-		field(line, c_tax, tax, sizeof(tax));
-		field(line, c_atomic, atomics, sizeof(atomics));
-		field(line, c_locks, locks, sizeof(locks));
-		if (strcmp(model, "threads") == 0) {
-			cr_assert(!*shared && !*cont && !*tax && !*atomics && !*locks, "%s", line);
+		if (strcmp(row[c_model], "threads") == 0) {
+			cr_assert(!*shared && !*cont && !*tax && !*atomics && !*locks,
+				  "threads row %zu has ft figures", i + 1);
 			continue;
 		}
 		cr_assert_str_eq(tax, "8");
 		if (strcmp(shared, "0") == 0) {
-			cr_assert_str_eq(atomics, "0", "%s", line);
-			cr_assert_str_eq(locks, "0", "%s", line);
+			cr_assert_str_eq(atomics, "0", "row %zu", i + 1);
+			cr_assert_str_eq(locks, "0", "row %zu", i + 1);
 		} else {
-			cr_assert_str_eq(shared, "1", "%s", line);
-			cr_assert_gt(strtoull(atomics, NULL, 10), 0u, "%s", line);
-			cr_assert_eq(strtoull(locks, NULL, 10) > 0, strcmp(cont, "1") == 0, "%s",
-				     line);
+			cr_assert_str_eq(shared, "1", "row %zu", i + 1);
+			cr_assert_gt(strtoull(atomics, NULL, 10), 0u, "row %zu", i + 1);
+			cr_assert_eq(strtoull(locks, NULL, 10) > 0, strcmp(cont, "1") == 0,
+				     "row %zu", i + 1);
 		}
 	}
-	fclose(f);
-	cr_assert_eq(rows, 1 + 2 * 2);
+	cr_assert_eq(res.nrows, 1 + 2 * 2);
+	pt_csv_free(&res);
 	snprintf(path, sizeof(path), "%s/summary.csv", out);
 	cr_assert_eq(pt_test_csv_shape(path, NULL), 1 + 1 + 2 * 2);
-	f = fopen(path, "r");
-	cr_assert_not_null(f);
-	cr_assert_not_null(fgets(header, sizeof(header), f));
-	fclose(f);
-	cr_assert(field_of(header, "shared") >= 0 && field_of(header, "container") >= 0 &&
-		  field_of(header, "ft_tax_pct") >= 0, "summary header: %s", header);
+	cr_assert_eq(pt_csv_read(path, &sum, err, sizeof(err)), 0, "%s: %s", path, err);
+	col_of(&sum, "shared", path);
+	col_of(&sum, "container", path);
+	col_of(&sum, "ft_tax_pct", path);
+	pt_csv_free(&sum);
 	pt_test_rmdir(dir);
 	free(o);
 }
